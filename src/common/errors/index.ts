@@ -1,0 +1,3 @@
+/** @module Public entry of the error hierarchy. */
+export * from './kuryr-error.js';
+export * from './guards.js';
