@@ -1,0 +1,54 @@
+/** @module Neutron routers (`/v2.0/routers`, extension `router`) and their interfaces. */
+import type { ServiceClient } from '../http/types.js';
+import type { RequestOptions } from './request-options.js';
+import { NeutronResource } from './resource.js';
+import type {
+  Router,
+  RouterCreate,
+  RouterInterfaceInfo,
+  RouterInterfaceRequest,
+  RouterUpdate,
+} from './types.js';
+
+/** Client of `/v2.0/routers`. */
+export class RoutersClient extends NeutronResource<Router, RouterCreate, RouterUpdate> {
+  constructor(http: ServiceClient) {
+    super(http, { path: '/v2.0/routers', singular: 'router', plural: 'routers' });
+  }
+
+  /**
+   * Attaches a subnet (Neutron creates the gateway port) or an existing port
+   * (`PUT …/add_router_interface`). A subnet already attached is a ValidationError (400).
+   */
+  async addInterface(
+    routerId: string,
+    target: RouterInterfaceRequest,
+    opts: RequestOptions = {},
+  ): Promise<RouterInterfaceInfo> {
+    const res = await this.http.request<RouterInterfaceInfo>({
+      method: 'PUT',
+      path: `${this.itemPath(routerId)}/add_router_interface`,
+      body: target,
+      ...opts,
+    });
+    return res.body;
+  }
+
+  /**
+   * Detaches a subnet or port (`PUT …/remove_router_interface`).
+   * @throws NotFoundError when it is not attached (404 `RouterInterfaceNotFound…`).
+   */
+  async removeInterface(
+    routerId: string,
+    target: RouterInterfaceRequest,
+    opts: RequestOptions = {},
+  ): Promise<RouterInterfaceInfo> {
+    const res = await this.http.request<RouterInterfaceInfo>({
+      method: 'PUT',
+      path: `${this.itemPath(routerId)}/remove_router_interface`,
+      body: target,
+      ...opts,
+    });
+    return res.body;
+  }
+}
