@@ -1,0 +1,44 @@
+/**
+ * @module `bridge` vif_type (linuxbridge agent): host end enslaved to `brq<network_id[:11]>`, the bridge
+ * created when missing (COMPATIBILITY.md §2). The agent scans `tap*` devices and owns the bridge after.
+ */
+import { linuxBridgeName } from '../../common/naming.js';
+import type { Rollback } from '../rollback.js';
+import type { BindTarget } from '../types.js';
+import { VethDriver } from './veth-driver.js';
+
+/** Veth + Linux bridge, as the Neutron linuxbridge agent expects. */
+export class VethBridgeDriver extends VethDriver {
+  readonly name = 'bridge';
+
+  protected async plugHost(t: BindTarget, host: string, mtu: number, rb: Rollback): Promise<void> {
+    const bridge = linuxBridgeName(t.port.network_id);
+    if ((await this.nl.getLink(bridge)) === undefined) {
+      await this.nl.createBridge({ name: bridge, mtu }).catch((err: unknown) => {
+        // NOTE: the agent (or a concurrent bind on the same network) may create it at the same moment.
+        if (!(err instanceof Error && err.name === 'ConflictError')) throw err;
+      });
+      rb.push(`delete bridge ${bridge}`, async () => {
+        const members = (await this.nl.listLinks()).filter((l) => l.masterIndex !== undefined);
+        const br = await this.nl.getLink(bridge);
+        if (br && !members.some((m) => m.masterIndex === br.index && m.name !== host)) {
+          await this.nl.deleteLink(bridge);
+        }
+      });
+    }
+    await this.nl.setLink(bridge, { up: true });
+    await this.nl.setLink(host, { master: bridge, up: true });
+  }
+
+  protected async unplugHost(): Promise<void> {
+    // Deleting the veth releases it from the bridge; the bridge itself belongs to the agent from now on
+    // (it removes empty brq bridges when the network's last port goes), as with kuryr-lib.
+  }
+
+  protected async checkHost(t: BindTarget, host: string): Promise<string[]> {
+    const bridge = await this.nl.getLink(linuxBridgeName(t.port.network_id));
+    const link = await this.nl.getLink(host);
+    if (bridge === undefined) return [`bridge ${linuxBridgeName(t.port.network_id)} missing`];
+    return link?.masterIndex === bridge.index ? [] : [`${host} not enslaved to ${bridge.name}`];
+  }
+}

@@ -1,0 +1,360 @@
+/**
+ * @module `Netlink` over rtnetlink in process: the `netlink` package's socket and codec, with a socket
+ * opened inside the target netns (netns.ts) for every call that addresses another namespace. ~20× faster
+ * than one `ip` process per step (DEPENDENCIES.md §1). Why a socket per netns: README.md here.
+ */
+import { closeSync, openSync, writeSync, constants as fsConstants } from 'node:fs';
+import { createRtNetlink, type RtNetlinkSocket } from 'netlink';
+import { inNetns, openNetns } from '../netns.js';
+import { ConflictError, NotFoundError, UnsupportedError } from '../../common/errors/index.js';
+import { assertIfName } from '../../common/naming.js';
+import {
+  bridgeLinkInfo,
+  bufferToIp,
+  bufferToMac,
+  ipToBuffer,
+  macToBuffer,
+  macvlanLinkInfo,
+  parseCidr,
+  parseLinkKind,
+  vethLinkInfo,
+  vlanLinkInfo,
+} from './codec.js';
+import type {
+  LinkChange,
+  LinkInfo,
+  LinkSpec,
+  MacvlanSpec,
+  Netlink,
+  NetnsPath,
+  NeighbourSpec,
+  RouteInfo,
+  RouteSpec,
+  VethSpec,
+  VlanSpec,
+} from './types.js';
+
+const F_CREATE_EXCL = 0x400 | 0x200;
+const F_CREATE_REPLACE = 0x400 | 0x100;
+const AF_INET = 2;
+const AF_INET6 = 10;
+const RT_TABLE_MAIN = 254;
+const TIMEOUT_MS = 5000;
+
+/** Maps the package's `Request rejected: EXXX` errors to the kuryr error categories. */
+function translate(err: unknown, what: string): never {
+  const msg = err instanceof Error ? err.message : String(err);
+  const code = /Request rejected: (\w+)/.exec(msg)?.[1];
+  if (code === 'EEXIST') throw new ConflictError(`${what}: already exists`, { cause: err });
+  if (code === 'EBUSY')
+    throw new ConflictError(`${what}: device busy (enslaved or in use)`, { cause: err });
+  if (code === 'ENODEV' || code === 'ENOENT' || code === 'ESRCH') {
+    throw new NotFoundError(`${what}: not found`, { cause: err });
+  }
+  if (code === 'EOPNOTSUPP' || code === 'ENOTSUP' || code === 'EAFNOSUPPORT') {
+    throw new UnsupportedError(`${what}: not supported by this kernel (${code})`, { cause: err });
+  }
+  throw err instanceof Error ? err : new Error(msg);
+}
+
+/** In-process rtnetlink implementation of `Netlink`. One instance per process; call `close()` at exit. */
+export class NativeNetlink implements Netlink {
+  readonly name = 'native';
+  private own: RtNetlinkSocket | undefined;
+
+  /** Runs `fn` with a socket in `netns`; foreign-netns sockets are closed after use so that the
+   * socket never keeps a deleted namespace alive. */
+  private async withSocket<T>(
+    netns: NetnsPath,
+    fn: (s: RtNetlinkSocket) => Promise<T>,
+  ): Promise<T> {
+    if (netns === undefined) {
+      this.own ??= createRtNetlink();
+      return fn(this.own);
+    }
+    const socket = inNetns(netns, () => createRtNetlink());
+    try {
+      return await fn(socket);
+    } finally {
+      socket.socket.close();
+    }
+  }
+
+  /** Runs `fn` with an fd of `netns` (for IFLA_NET_NS_FD), closed afterwards. */
+  private async withNetnsFd<T>(netns: NetnsPath, fn: (fd?: number) => Promise<T>): Promise<T> {
+    if (netns === undefined) return fn(undefined);
+    const fd = openNetns(netns);
+    try {
+      return await fn(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private async index(s: RtNetlinkSocket, name: string, netns: NetnsPath): Promise<number> {
+    const link = await this.readLink(s, name);
+    if (link === undefined)
+      throw new NotFoundError(`link ${name} not found in ${netns ?? 'current netns'}`);
+    return link.index;
+  }
+
+  private async readLink(s: RtNetlinkSocket, name: string): Promise<LinkInfo | undefined> {
+    try {
+      const [msg] = await s.getLink({}, { ifname: name }, { timeout: TIMEOUT_MS });
+      return msg === undefined ? undefined : toLinkInfo(msg);
+    } catch (err) {
+      if (/ENODEV/.test(String(err))) return undefined;
+      throw err;
+    }
+  }
+
+  async createVeth(spec: VethSpec): Promise<void> {
+    assertIfName(spec.name);
+    assertIfName(spec.peer.name);
+    const peerNs = spec.peer.netns === spec.netns ? undefined : spec.peer.netns;
+    await this.withNetnsFd(peerNs, (fd) =>
+      this.withSocket(spec.netns, async (s) => {
+        const linkinfo = vethLinkInfo({
+          ...spec.peer,
+          ...(fd === undefined ? {} : { netnsFd: fd }),
+        });
+        await s
+          .newLink(
+            {},
+            { ...linkAttrs(spec), linkinfo },
+            { flags: F_CREATE_EXCL, timeout: TIMEOUT_MS },
+          )
+          .catch((e) => translate(e, `create veth ${spec.name}/${spec.peer.name}`));
+      }),
+    );
+  }
+
+  createMacvlan(spec: MacvlanSpec): Promise<void> {
+    return this.createChild(spec, macvlanLinkInfo(), 'macvlan');
+  }
+
+  createVlan(spec: VlanSpec): Promise<void> {
+    return this.createChild(spec, vlanLinkInfo(spec.vlanId), `vlan ${spec.vlanId}`);
+  }
+
+  /** A child of `parent` created in the parent's netns and placed straight into `spec.netns`. */
+  private async createChild(spec: MacvlanSpec, linkinfo: Buffer, what: string): Promise<void> {
+    assertIfName(spec.name);
+    const target = spec.netns === spec.parentNetns ? undefined : spec.netns;
+    await this.withNetnsFd(target, (fd) =>
+      this.withSocket(spec.parentNetns, async (s) => {
+        const parent = await this.index(s, spec.parent, spec.parentNetns);
+        const link = Buffer.alloc(4);
+        link.writeUInt32LE(parent, 0);
+        await s
+          .newLink(
+            {},
+            { ...linkAttrs(spec), link, linkinfo, ...(fd === undefined ? {} : { netNsFd: fd }) },
+            { flags: F_CREATE_EXCL, timeout: TIMEOUT_MS },
+          )
+          .catch((e) => translate(e, `create ${what} ${spec.name} on ${spec.parent}`));
+      }),
+    );
+  }
+
+  async createBridge(spec: LinkSpec): Promise<void> {
+    assertIfName(spec.name);
+    await this.withSocket(spec.netns, (s) =>
+      s
+        .newLink({}, { ...linkAttrs(spec), linkinfo: bridgeLinkInfo() }, { flags: F_CREATE_EXCL })
+        .catch((e) => translate(e, `create bridge ${spec.name}`)),
+    );
+  }
+
+  getLink(name: string, netns?: NetnsPath): Promise<LinkInfo | undefined> {
+    return this.withSocket(netns, (s) => this.readLink(s, name));
+  }
+
+  listLinks(netns?: NetnsPath): Promise<LinkInfo[]> {
+    return this.withSocket(netns, async (s) => (await s.getLinks()).map(toLinkInfo));
+  }
+
+  async setLink(name: string, change: LinkChange, netns?: NetnsPath): Promise<void> {
+    await this.withSocket(netns, async (s) => {
+      const index = await this.index(s, name, netns);
+      const set = (attrs: object, flags?: object): Promise<unknown> =>
+        s
+          .setLink({ index, ...(flags ?? {}) }, attrs, { timeout: TIMEOUT_MS })
+          .catch((e) => translate(e, `set link ${name}`));
+      if (change.up === false || change.name !== undefined || change.mac !== undefined) {
+        await set({}, { flags: {}, change: { up: true } });
+      }
+      if (change.name !== undefined) {
+        assertIfName(change.name);
+        await set({ ifname: change.name });
+      }
+      if (change.mac !== undefined) await set({ address: macToBuffer(change.mac) });
+      if (change.mtu !== undefined) await set({ mtu: change.mtu });
+      if (change.master !== undefined) {
+        const master = change.master === null ? 0 : await this.index(s, change.master, netns);
+        await set({ master });
+      }
+      if (change.moveTo !== undefined) {
+        const fd = openNetns(change.moveTo);
+        try {
+          await set({ netNsFd: fd });
+        } finally {
+          closeSync(fd);
+        }
+        return;
+      }
+      if (change.up === true) await set({}, { flags: { up: true }, change: { up: true } });
+    });
+  }
+
+  async deleteLink(name: string, netns?: NetnsPath): Promise<boolean> {
+    try {
+      return await this.withSocket(netns, async (s) => {
+        const link = await this.readLink(s, name);
+        if (link === undefined) return false;
+        await s.delLink({ index: link.index }, {}, { timeout: TIMEOUT_MS }).catch((e) => {
+          if (!/ENODEV/.test(String(e))) translate(e, `delete link ${name}`);
+        });
+        return true;
+      });
+    } catch (err) {
+      if (err instanceof NotFoundError) return false; // the netns itself is gone
+      throw err;
+    }
+  }
+
+  async addAddress(dev: string, cidr: string, netns?: NetnsPath): Promise<void> {
+    const c = parseCidr(cidr);
+    await this.withSocket(netns, async (s) => {
+      const index = await this.index(s, dev, netns);
+      await s
+        .newAddress(
+          {
+            family: c.family === 4 ? AF_INET : AF_INET6,
+            prefixlen: c.prefixLen,
+            index,
+            ...(c.family === 6 ? { flags: { nodad: true } } : {}),
+          },
+          { local: c.ip, address: c.ip },
+          { flags: F_CREATE_EXCL, timeout: TIMEOUT_MS },
+        )
+        .catch((e) => {
+          if (!/EEXIST/.test(String(e))) translate(e, `add address ${cidr} to ${dev}`);
+        });
+    });
+  }
+
+  listAddresses(dev: string, netns?: NetnsPath): Promise<string[]> {
+    return this.withSocket(netns, async (s) => {
+      const index = await this.index(s, dev, netns);
+      return (await s.getAddresses())
+        .filter((a) => a.data.index === index && a.attrs.address !== undefined)
+        .map((a) => `${bufferToIp(a.attrs.address as Buffer)}/${a.data.prefixlen ?? 0}`);
+    });
+  }
+
+  async addRoute(route: RouteSpec, netns?: NetnsPath): Promise<void> {
+    const dst = parseCidr(route.dst);
+    const gw = route.gw === undefined ? undefined : ipToBuffer(route.gw);
+    await this.withSocket(netns, async (s) => {
+      const oif = await this.index(s, route.dev, netns);
+      await s
+        .newRoute(
+          {
+            family: dst.family === 4 ? AF_INET : AF_INET6,
+            dstLen: dst.prefixLen,
+            table: RT_TABLE_MAIN,
+            protocol: 'BOOT',
+            scope: gw === undefined ? 'LINK' : 'UNIVERSE',
+            type: 'UNICAST',
+          },
+          {
+            ...(dst.prefixLen > 0 ? { dst: dst.ip } : {}),
+            ...(gw ? { gateway: gw.bytes } : {}),
+            oif,
+          },
+          { flags: F_CREATE_EXCL, timeout: TIMEOUT_MS },
+        )
+        .catch((e) => {
+          if (!/EEXIST/.test(String(e)))
+            translate(e, `add route ${route.dst} via ${route.gw ?? route.dev}`);
+        });
+    });
+  }
+
+  listRoutes(netns?: NetnsPath): Promise<RouteInfo[]> {
+    return this.withSocket(netns, async (s) => {
+      const names = new Map((await s.getLinks()).map((l) => [l.data.index, l.attrs.ifname]));
+      return (await s.getRoutes())
+        .filter((r) => r.attrs.table === RT_TABLE_MAIN && r.data.type === 'UNICAST')
+        .map((r) => {
+          const family = r.data.family === AF_INET6 ? 6 : 4;
+          const dst =
+            r.attrs.dst === undefined
+              ? family === 4
+                ? '0.0.0.0/0'
+                : '::/0'
+              : `${bufferToIp(r.attrs.dst)}/${r.data.dstLen ?? 0}`;
+          const gw = r.attrs.gateway === undefined ? undefined : bufferToIp(r.attrs.gateway);
+          const dev = r.attrs.oif === undefined ? undefined : names.get(r.attrs.oif);
+          return { dst, family, ...(gw ? { gw } : {}), ...(dev ? { dev } : {}) };
+        });
+    });
+  }
+
+  async addNeighbour(n: NeighbourSpec, netns?: NetnsPath): Promise<void> {
+    const ip = ipToBuffer(n.ip);
+    await this.withSocket(netns, async (s) => {
+      const ifindex = await this.index(s, n.dev, netns);
+      await s
+        .newNeighbor(
+          { family: ip.family === 4 ? AF_INET : AF_INET6, ifindex, state: { permanent: true } },
+          { dst: ip.bytes, lladdr: macToBuffer(n.mac) },
+          { flags: F_CREATE_REPLACE, timeout: TIMEOUT_MS },
+        )
+        .catch((e) => translate(e, `add neighbour ${n.ip} on ${n.dev}`));
+    });
+  }
+
+  enableIpv6(netns?: NetnsPath): Promise<void> {
+    // NOTE: /proc/sys/net resolves to the netns of the opener, so the files are opened inside it.
+    const paths = ['all', 'default', 'lo'].map((d) => `/proc/sys/net/ipv6/conf/${d}/disable_ipv6`);
+    const open = (): number[] => paths.map((p) => openSync(p, fsConstants.O_WRONLY));
+    const fds = netns === undefined ? open() : inNetns(netns, open);
+    try {
+      for (const fd of fds) writeSync(fd, '0');
+    } finally {
+      fds.forEach((fd) => closeSync(fd));
+    }
+    return Promise.resolve();
+  }
+
+  close(): void {
+    this.own?.socket.close();
+    this.own = undefined;
+  }
+}
+
+function linkAttrs(spec: LinkSpec): { ifname: string; mtu?: number; address?: Buffer } {
+  return {
+    ifname: spec.name,
+    ...(spec.mtu === undefined ? {} : { mtu: spec.mtu }),
+    ...(spec.mac === undefined ? {} : { address: macToBuffer(spec.mac) }),
+  };
+}
+
+function toLinkInfo(m: {
+  data: { index?: number; flags?: { up?: true } };
+  attrs: { ifname?: string; address?: Buffer; mtu?: number; linkinfo?: Buffer; master?: number };
+}): LinkInfo {
+  const kind = parseLinkKind(m.attrs.linkinfo);
+  return {
+    index: m.data.index ?? 0,
+    name: m.attrs.ifname ?? '',
+    mac: bufferToMac(m.attrs.address),
+    mtu: m.attrs.mtu ?? 0,
+    up: m.data.flags?.up === true,
+    ...(kind === undefined ? {} : { kind }),
+    ...(m.attrs.master ? { masterIndex: m.attrs.master } : {}),
+  };
+}
