@@ -1,0 +1,70 @@
+/**
+ * @module The one way every `kuryr` sub-command loads its configuration: read the global options
+ * (`--config-file`, `--config-dir`, `--debug`), call {@link loadConfig}, build the logger from the result.
+ */
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import {
+  loadConfig,
+  type LoadedConfig,
+  type LoadConfigOptions,
+} from '../../common/config/loader.js';
+import { createLogger } from '../../common/log.js';
+
+/** Global options of the `kuryr` program (declared in src/cmd/kuryr.ts). */
+export interface GlobalOptions {
+  configFile?: string[];
+  configDir?: string[];
+  debug?: boolean;
+}
+
+/** Options of {@link loadCommandConfig}. */
+export interface LoadCommandConfigOptions extends Pick<LoadConfigOptions, 'env' | 'overrides'> {
+  /** Logger name (the sub-command or daemon). @default 'kuryr' */
+  name?: string;
+}
+
+/** What a sub-command gets: the loaded config plus a logger configured from it. */
+export interface CommandContext extends LoadedConfig {
+  log: Logger;
+}
+
+/** Read the global options of `cmd` (works at any nesting depth). */
+export function globalOptions(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals<GlobalOptions>();
+}
+
+/**
+ * Load kuryr.conf for a sub-command: `--config-file`/`--config-dir` as given (else /etc/kuryr/kuryr.conf),
+ * `--debug` as the highest-precedence `[DEFAULT] debug`, then a logger per `[DEFAULT] debug/log_file/log_dir`.
+ * Warnings (unknown keys, deprecated names) are logged.
+ *
+ * @throws ConfigurationError see {@link loadConfig}
+ * @example
+ *   program.command('status').action(async (_opts, cmd: Command) => {
+ *     const { config, log } = await loadCommandConfig(cmd, { name: 'kuryr-status' });
+ *   });
+ */
+export async function loadCommandConfig(
+  cmd: Command,
+  options: LoadCommandConfigOptions = {},
+): Promise<CommandContext> {
+  const g = globalOptions(cmd);
+  const overrides = { ...(options.overrides ?? {}) };
+  if (g.debug) overrides.DEFAULT = { ...(overrides.DEFAULT ?? {}), debug: true };
+  const loaded = await loadConfig({
+    configFiles: g.configFile ?? [],
+    configDirs: g.configDir ?? [],
+    overrides,
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  const d = loaded.config.default;
+  const log = createLogger({
+    name: options.name ?? 'kuryr',
+    debug: d.debug,
+    ...(d.logFile === undefined ? {} : { logFile: d.logFile }),
+    ...(d.logDir === undefined ? {} : { logDir: d.logDir }),
+  });
+  for (const w of loaded.warnings) log.warn(w);
+  return { ...loaded, log };
+}
