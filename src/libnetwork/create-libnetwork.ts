@@ -1,0 +1,50 @@
+/**
+ * @module Wires the libnetwork services, routes and server from their dependencies (Neutron, host binder,
+ * options, logger). Used by the `kuryr libnetwork` command and by the in-process integration tests.
+ */
+import type { Logger } from 'pino';
+import type { HostBinder } from './host-binder.js';
+import type { LibnetworkNeutron } from './neutron-port.js';
+import type { LibnetworkOptions } from './options.js';
+import { buildRoutes } from './routes.js';
+import { LibnetworkServer, type CallObserver } from './server.js';
+import { EndpointService } from './services/endpoint-service.js';
+import { ExternalConnectivityService } from './services/external-connectivity-service.js';
+import { IpamService } from './services/ipam-service.js';
+import { NetworkService } from './services/network-service.js';
+import { NeutronLookup } from './services/neutron-lookup.js';
+
+/** Dependencies of the plugin. */
+export interface LibnetworkDeps {
+  neutron: LibnetworkNeutron;
+  binder: HostBinder;
+  options: LibnetworkOptions;
+  log: Logger;
+  observe?: CallObserver;
+}
+
+/** Builds a ready-to-listen plugin server. */
+export function createLibnetworkServer(deps: LibnetworkDeps): LibnetworkServer {
+  const { neutron, binder, options, log } = deps;
+  const lookup = new NeutronLookup(neutron, options.tagMode);
+  const ipam = new IpamService(neutron, lookup, options, log.child({ svc: 'ipam' }));
+  const routes = buildRoutes({
+    options,
+    ipam,
+    networks: new NetworkService(neutron, lookup, ipam, options, log.child({ svc: 'network' })),
+    endpoints: new EndpointService(
+      neutron,
+      lookup,
+      binder,
+      options,
+      log.child({ svc: 'endpoint' }),
+    ),
+    external: new ExternalConnectivityService(
+      neutron,
+      lookup,
+      options,
+      log.child({ svc: 'external' }),
+    ),
+  });
+  return new LibnetworkServer(routes, log, deps.observe);
+}

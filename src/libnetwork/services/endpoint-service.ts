@@ -1,0 +1,191 @@
+/**
+ * @module NetworkDriver endpoint calls (PROTOCOLS.md A.3): CreateEndpoint tags the address port with the
+ * EndpointID and plugs the host side; Join answers interface name, gateways and static routes; DeleteEndpoint
+ * unplugs and untags. The port itself is deleted by ReleaseAddress (COMPATIBILITY.md §2).
+ */
+import type { Logger } from 'pino';
+import {
+  ConflictError,
+  TimeoutError,
+  ignoreNotFound,
+  isNotFoundError,
+} from '../../common/errors/index.js';
+import {
+  TAG_COMPUTE_KURYR,
+  TAG_PORT_EXISTING,
+  idTags,
+  isKuryrIdentityTag,
+} from '../../common/tags.js';
+import { containerVethName } from '../../common/naming.js';
+import { containsCidr, parseCidr } from '../cidr.js';
+import type { HostBinder } from '../host-binder.js';
+import type { LibnetworkNeutron, Port } from '../neutron-port.js';
+import type { LibnetworkOptions } from '../options.js';
+import type { CreateEndpointRequest } from '../schemas/network-driver.js';
+import { UNBOUND_PORT_NAME } from './ipam-service.js';
+import type { NeutronLookup } from './neutron-lookup.js';
+
+/** Sleeps; injectable so unit tests need no wall clock. */
+export type Sleep = (ms: number) => Promise<void>;
+
+/** Endpoint service. */
+export class EndpointService {
+  constructor(
+    private readonly neutron: LibnetworkNeutron,
+    private readonly lookup: NeutronLookup,
+    private readonly binder: HostBinder,
+    private readonly options: LibnetworkOptions,
+    private readonly log: Logger,
+    private readonly sleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  /** `NetworkDriver.CreateEndpoint`. @throws NotFoundError (network), ConflictError, UnsupportedError */
+  async createEndpoint(req: CreateEndpointRequest): Promise<Record<string, unknown>> {
+    const network = await this.lookup.network(req.NetworkID);
+    const iface = req.Interface ?? {};
+    const ips = [iface.Address, iface.AddressIPv6]
+      .filter((a): a is string => !!a)
+      .map((a) => a.split('/')[0] as string);
+    let port = await this.addressPort(network.id, ips, iface.MacAddress);
+    if (!port) port = await this.createPortFor(network.id, ips, iface.MacAddress);
+    const tags = this.options.tagMode
+      ? [
+          ...port.tags.filter((t) => !isKuryrIdentityTag(t)),
+          ...(port.tags.includes(TAG_PORT_EXISTING) ? [] : [TAG_COMPUTE_KURYR]),
+          ...idTags(req.EndpointID),
+        ]
+      : port.tags;
+    const needsUpdate = !this.options.tagMode || !port.device_id;
+    await Promise.all([
+      this.options.tagMode ? this.neutron.replaceTags('ports', port.id, tags) : Promise.resolve(),
+      // device_id carries the EndpointID only where the original put it (name mode); tag mode saves the call.
+      needsUpdate && !this.options.tagMode
+        ? this.neutron.update('ports', port.id, {
+            name: `${req.EndpointID}-port`,
+            device_id: req.EndpointID,
+          })
+        : Promise.resolve(),
+    ]);
+    port = { ...port, tags };
+    this.lookup.rememberEndpoint(req.EndpointID, port);
+    try {
+      await this.binder.plug(port, network);
+      if (this.options.vifPluggingIsFatal) port = await this.waitActive(port);
+    } catch (error) {
+      await this.binder.unplug(port).catch(() => undefined);
+      throw error;
+    }
+    return { Interface: iface.MacAddress ? {} : { MacAddress: port.mac_address } };
+  }
+
+  // The port RequestAddress made: this process's hint, else by IP (after a restart).
+  private async addressPort(
+    networkId: string,
+    ips: string[],
+    mac?: string,
+  ): Promise<Port | undefined> {
+    if (ips.length === 0) return undefined;
+    const subnets = await this.lookup.subnets(networkId);
+    for (const ip of ips) {
+      const subnet = subnets.find((s) => containsCidr(parseCidr(s.cidr), parseCidr(ip)));
+      if (!subnet) continue;
+      const hint = this.lookup.addressHint(subnet.id, ip);
+      if (hint) return hint.port;
+    }
+    const ports = await this.neutron.list('ports', {
+      network_id: networkId,
+      fixed_ips: ips.map((ip) => `ip_address=${ip}`),
+    });
+    const mine = ports.filter((p) => !mac || p.mac_address.toLowerCase() === mac.toLowerCase());
+    if (mine.length > 1) throw new ConflictError(`${mine.length} ports hold ${ips.join(', ')}`);
+    return mine[0];
+  }
+
+  // Docker's own IPAM (no RequestAddress to us): make the port here, bound in the same call.
+  private async createPortFor(networkId: string, ips: string[], mac?: string): Promise<Port> {
+    const subnets = await this.lookup.subnets(networkId);
+    const fixed = ips.map((ip) => {
+      const s = subnets.find((x) => containsCidr(parseCidr(x.cidr), parseCidr(ip)));
+      return s ? { subnet_id: s.id, ip_address: ip } : { ip_address: ip };
+    });
+    const port = await this.neutron.create('ports', {
+      network_id: networkId,
+      name: UNBOUND_PORT_NAME,
+      admin_state_up: true,
+      ...(fixed.length ? { fixed_ips: fixed } : {}),
+      device_owner: TAG_COMPUTE_KURYR,
+      'binding:host_id': this.options.host,
+      ...(mac ? { mac_address: mac } : {}),
+    });
+    this.lookup.rememberAddress(port, false);
+    return port;
+  }
+
+  // `[neutron] vif_plugging_is_fatal`: wait for ACTIVE, bounded by vif_plugging_timeout (0 = no bound).
+  private async waitActive(port: Port): Promise<Port> {
+    const timeout = this.options.vifPluggingTimeout;
+    const deadline = timeout > 0 ? Date.now() + timeout * 1000 : Number.POSITIVE_INFINITY;
+    let current = port;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+      current = await this.neutron.get('ports', port.id);
+      if (current.status === 'ACTIVE') return current;
+      if (Date.now() + delay > deadline) {
+        throw new TimeoutError(
+          `port ${port.id} not ACTIVE after ${timeout}s (status ${current.status}); check the L2 agent on ` +
+            `host ${this.options.host} or raise [neutron] vif_plugging_timeout`,
+        );
+      }
+      await this.sleep(delay);
+    }
+  }
+
+  /** `NetworkDriver.Join`: interface name, gateways, static routes from the subnets' host routes. */
+  async join(networkId: string, endpointId: string): Promise<Record<string, unknown>> {
+    const network = await this.lookup.network(networkId);
+    const port = await this.lookup.endpointPort(endpointId);
+    const subnets = await this.lookup.subnets(network.id);
+    const mine = subnets.filter((s) => port.fixed_ips.some((f) => f.subnet_id === s.id));
+    const v4 = mine.find((s) => s.ip_version === 4);
+    const v6 = mine.find((s) => s.ip_version === 6);
+    const routes = mine.flatMap((s) =>
+      s.host_routes.map((r) =>
+        r.nexthop === '0.0.0.0' || r.nexthop === '::'
+          ? { Destination: r.destination, RouteType: 1 }
+          : { Destination: r.destination, RouteType: 0, NextHop: r.nexthop },
+      ),
+    );
+    const reply: Record<string, unknown> = {
+      InterfaceName: { SrcName: containerVethName(port.id), DstPrefix: this.options.vethDstPrefix },
+      StaticRoutes: routes,
+    };
+    if (v4?.gateway_ip) reply.Gateway = v4.gateway_ip;
+    if (v6?.gateway_ip) reply.GatewayIPv6 = v6.gateway_ip;
+    // PROTOCOLS.md A.7 #5: without a gateway dockerd would add a docker_gwbridge interface.
+    if (!reply.Gateway && !reply.GatewayIPv6) reply.DisableGatewayService = true;
+    return reply;
+  }
+
+  /** `NetworkDriver.DeleteEndpoint`: unplug, untag adopted ports. Missing port ⇒ success. */
+  async deleteEndpoint(endpointId: string): Promise<void> {
+    let port: Port;
+    try {
+      port = await this.lookup.endpointPort(endpointId);
+    } catch (error) {
+      if (isNotFoundError(error)) return;
+      throw error;
+    }
+    this.lookup.forgetEndpoint(endpointId);
+    await this.binder.unplug(port);
+    // A port kuryr created goes at ReleaseAddress; only an adopted one must lose the EndpointID tags now.
+    if (port.tags.includes(TAG_PORT_EXISTING) && this.options.tagMode) {
+      await ignoreNotFound(() =>
+        this.neutron.replaceTags(
+          'ports',
+          port.id,
+          port.tags.filter((t) => !isKuryrIdentityTag(t)),
+        ),
+      );
+    }
+    this.log.debug({ endpointId, portId: port.id }, 'endpoint deleted');
+  }
+}
