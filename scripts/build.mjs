@@ -42,7 +42,6 @@ if (existsSync(cli)) {
     packages: 'external',
     sourcemap: true,
     outfile: join(dist, 'kuryr.js'),
-    banner: { js: '#!/usr/bin/env node' },
     logLevel: 'warning',
   });
   chmodSync(join(dist, 'kuryr.js'), 0o755);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { registerConfigCommand } from './commands/config.js';
+import { registerCniDaemonCommand } from './commands/cni-daemon.js';
 
 /** Version from package.json (src/cmd/ in development, dist/ when bundled). */
 function version(): string {
@@ -43,6 +44,7 @@ function buildProgram(): Command {
     .option('--debug', 'log at debug level (overrides [DEFAULT] debug)')
     .showHelpAfterError();
   registerConfigCommand(program);
+  registerCniDaemonCommand(program);
   return program;
 }
 
