@@ -787,7 +787,118 @@ cmd_stop() {
 }
 
 # ---------------------------------------------------------------- smoke test
-# SMOKE-PLACEHOLDER
+cmd_smoke() {
+  # Exercises the API the way kuryr does, then, for every agent host, binds two ports, plugs
+  # them into netns kb-smoke-<n>-a/b the way kuryr's veth driver does, and pings between them.
+  local ok=0 bad=0 sfx=$$ NET SP S4 S6 P PP SUB SG TR c
+  check() { if [ "$2" = "$3" ]; then echo "PASS $1"; ok=$((ok + 1)); else echo "FAIL $1: got '$2' want '$3'"; bad=$((bad + 1)); fi; }
+  [ -e "$D/env.sh" ] || die "not started: run $0 start"
+  NT_TOKEN=$(neutron_token)
+  [ "$AUTH" = noauth ] || [ -n "$NT_TOKEN" ] || die "no token from Keystone"
+  c=$(nt GET /extensions | jq -r '.extensions[].alias')
+  for e in standard-attr-tag subnet_allocation binding trunk security-group allowed-address-pairs port-security; do
+    check "extension $e" "$(echo "$c" | grep -cx "$e")" 1
+  done
+  NET=$(nt POST /networks -d '{"network":{"name":"kb-smoke-'$sfx'"}}' | jq -r .network.id)
+  check "network created" "${#NET}" 36
+  if [ "$AUTH" = keystone ]; then
+    check "noauth Neutron sees it" "$(curl -s -m 30 "$NEUTRON_NOAUTH_URL/v2.0/networks/$NET" | jq -r .network.id)" "$NET"
+    check "Keystone Neutron rejects no token" "$(curl -s -m 30 -o /dev/null -w '%{http_code}' "$NEUTRON_URL/v2.0/networks")" 401
+    local st body
+    st=$(token_for demo demo "$KEYSTONE_SHORT_URL")
+    body=$(curl -s -m 30 -H "X-Auth-Token: $st" -H "X-Subject-Token: $st" "$KEYSTONE_URL/v3/auth/tokens")
+    check "short-lived token lifetime" "$(echo "$body" | jq -r '((.token.expires_at|sub("\\.[0-9]+";"")|fromdate) - (.token.issued_at|sub("\\.[0-9]+";"")|fromdate))')" "$SHORT_EXP"
+    check "short-lived token accepted by Neutron" "$(curl -s -m 30 -o /dev/null -w '%{http_code}' -H "X-Auth-Token: $st" "$NEUTRON_URL/v2.0/networks")" 200
+  fi
+  SP=$(nt POST /subnetpools -d '{"subnetpool":{"name":"kb-smoke-'$sfx'","prefixes":["10.97.0.0/16"],"default_prefixlen":24}}' | jq -r .subnetpool.id)
+  S4=$(nt POST /subnets -d '{"subnet":{"network_id":"'$NET'","ip_version":4,"subnetpool_id":"'$SP'"}}' | jq -r .subnet.id)
+  check "v4 subnet from subnetpool" "$(nt GET /subnets/$S4 | jq -r .subnet.cidr)" 10.97.0.0/24
+  S6=$(nt POST /subnets -d '{"subnet":{"network_id":"'$NET'","ip_version":6,"cidr":"fd00:97::/64","ipv6_address_mode":"slaac","ipv6_ra_mode":"slaac"}}' | jq -r .subnet.id)
+  check "v6 subnet" "$(nt GET /subnets/$S6 | jq -r .subnet.cidr)" fd00:97::/64
+  check "tag network" "$(nt PUT /networks/$NET/tags/kuryr.net.$sfx -o /dev/null -w '%{http_code}')" 201
+  check "filter networks by tag" "$(nt GET "/networks?tags=kuryr.net.$sfx" | jq -r '.networks[0].id')" "$NET"
+  SG=$(nt POST /security-groups -d '{"security_group":{"name":"kb-smoke-'$sfx'"}}' | jq -r .security_group.id)
+  check "security group rule" "$(nt POST /security-group-rules -d '{"security_group_rule":{"security_group_id":"'$SG'","direction":"ingress","ethertype":"IPv4","protocol":"tcp","port_range_min":80,"port_range_max":80}}' | jq -r .security_group_rule.port_range_min)" 80
+  PP=$(nt POST /ports -d '{"port":{"network_id":"'$NET'","name":"kb-parent"}}' | jq -r .port.id)
+  SUB=$(nt POST /ports -d '{"port":{"network_id":"'$NET'","name":"kb-sub"}}' | jq -r .port.id)
+  TR=$(nt POST /trunks -d '{"trunk":{"port_id":"'$PP'","sub_ports":[{"port_id":"'$SUB'","segmentation_type":"vlan","segmentation_id":101}]}}' | jq -r .trunk.id)
+  check "trunk with subport" "$(nt GET /ports/$PP | jq -r .port.trunk_details.trunk_id)" "$TR"
+  local hosts=() kinds=() n=0 host kind mtu ids=()
+  mtu=$(nt GET /networks/$NET | jq -r .network.mtu)
+  has_lb && { hosts+=("$HOST_"); kinds+=(bridge); }
+  if has_ovs; then
+    if [ "$AGENT" = ovs ]; then hosts+=("$HOST_"); else hosts+=("$OVS_HOST"); fi
+    kinds+=(ovs)
+  fi
+  for n in "${!hosts[@]}"; do
+    host=${hosts[$n]} kind=${kinds[$n]}
+    declare -A ID=() IP=() MAC=()
+    local i port host_if ctr_if ns vif
+    for i in a b; do
+      P=$(nt POST /ports -d '{"port":{"network_id":"'$NET'","name":"kb-smoke-'$n$i'","device_owner":"kuryr:container","device_id":"kb-smoke-'$n$i'","binding:host_id":"'$host'","security_groups":["'$SG'"]}}')
+      ID[$i]=$(echo "$P" | jq -r .port.id); MAC[$i]=$(echo "$P" | jq -r .port.mac_address)
+      IP[$i]=$(echo "$P" | jq -r --arg s "$S4" '.port.fixed_ips[]|select(.subnet_id==$s)|.ip_address')
+      ids+=("${ID[$i]}")
+      vif=$(echo "$P" | jq -r '.port."binding:vif_type"')
+      check "port $i on host $host: vif_type" "$vif" "$kind"
+    done
+    check "tag port" "$(nt PUT /ports/${ID[a]}/tags/kuryr.port.$sfx -o /dev/null -w '%{http_code}')" 201
+    for i in a b; do
+      port=${ID[$i]} ns=kb-smoke-$n$i ctr_if=kb$n$i${port:0:8}
+      # linuxbridge finds the host side by its name tap<first 11 of the port id>; OVS by iface-id.
+      if [ "$kind" = bridge ]; then host_if=tap${port:0:11}; else host_if=kbo${port:0:11}; fi
+      ip netns add $ns; ip link add "$host_if" type veth peer name "$ctr_if"
+      ip link set "$ctr_if" netns $ns
+      ip -n $ns link set "$ctr_if" address "${MAC[$i]}" mtu "$mtu"
+      ip -n $ns addr add "${IP[$i]}/24" dev "$ctr_if"; ip -n $ns link set "$ctr_if" up; ip -n $ns link set lo up
+      if [ "$kind" = bridge ]; then
+        local br=brq${NET:0:11}
+        ip link show "$br" >/dev/null 2>&1 || { ip link add name "$br" type bridge; ip link set "$br" up; }
+        ip link set "$host_if" master "$br"; ip link set "$host_if" up
+      else
+        ip link set "$host_if" up
+        ovs-vsctl -- --may-exist add-port br-int "$host_if" -- set Interface "$host_if" external_ids:iface-id="$port" \
+          external_ids:attached-mac="${MAC[$i]}" external_ids:iface-status=active external_ids:vm-id=kb-smoke-$n$i
+      fi
+    done
+    local t0 sa sb; t0=$(now)
+    for c in $(seq 1 60); do
+      sa=$(nt GET /ports/${ID[a]} | jq -r .port.status); sb=$(nt GET /ports/${ID[b]} | jq -r .port.status)
+      [ "$sa$sb" = ACTIVEACTIVE ] && break; sleep 1
+    done
+    check "$kind ports ACTIVE (after $(since "$t0")s)" "$sa$sb" ACTIVEACTIVE
+    ip netns exec kb-smoke-${n}a ping -c 2 -W 2 "${IP[b]}" >/dev/null 2>&1; check "$kind: ping between namespaces" $? 0
+    for i in a b; do
+      port=${ID[$i]}
+      if [ "$kind" = ovs ]; then ovs-vsctl --if-exists del-port br-int "kbo${port:0:11}"; ip link del "kbo${port:0:11}" 2>/dev/null; fi
+      ip netns del kb-smoke-$n$i; ip link del "tap${port:0:11}" 2>/dev/null
+    done
+    unset ID IP MAC
+  done
+  nt DELETE /trunks/$TR >/dev/null
+  for P in "${ids[@]}" $PP $SUB; do nt DELETE /ports/$P >/dev/null; done
+  nt DELETE /security-groups/$SG >/dev/null
+  check "delete network" "$(nt DELETE /networks/$NET -o /dev/null -w '%{http_code}')" 204
+  nt DELETE /subnetpools/$SP >/dev/null
+  if [ "$OCTAVIA" = 1 ]; then
+    local O=$OCTAVIA_URL/v2/lbaas oh=(-H 'Content-Type: application/json') LB L PL st
+    [ -n "${NT_TOKEN:-}" ] && oh+=(-H "X-Auth-Token: $NT_TOKEN")
+    oc() { local m=$1 p=$2; shift 2; curl -s -m 60 -X "$m" "${oh[@]}" "$O$p" "$@"; }
+    lbw() { for c in $(seq 1 60); do st=$(oc GET /loadbalancers/$LB | jq -r .loadbalancer.provisioning_status); [ "$st" = ACTIVE ] && break; sleep 1; done; echo "$st"; }
+    local proj=""; [ "$AUTH" = noauth ] && proj=',"project_id":"kb-smoke"'
+    LB=$(oc POST /loadbalancers -d '{"loadbalancer":{"name":"kb-smoke","vip_subnet_id":"'"$(cat /proc/sys/kernel/random/uuid)"'"'"$proj"'}}' | jq -r .loadbalancer.id)
+    check "load balancer ACTIVE" "$(lbw)" ACTIVE
+    L=$(oc POST /listeners -d '{"listener":{"loadbalancer_id":"'$LB'","protocol":"HTTP","protocol_port":80}}' | jq -r .listener.id); lbw >/dev/null
+    PL=$(oc POST /pools -d '{"pool":{"listener_id":"'$L'","protocol":"HTTP","lb_algorithm":"ROUND_ROBIN"}}' | jq -r .pool.id); lbw >/dev/null
+    oc POST /pools/$PL/members -d '{"member":{"address":"10.97.0.20","protocol_port":8080}}' >/dev/null
+    check "listener+pool+member, LB ACTIVE" "$(lbw)" ACTIVE
+    check "member ACTIVE" "$(oc GET /pools/$PL/members | jq -r '.members[0].provisioning_status')" ACTIVE
+    [ "$AUTH" = keystone ] && check "noauth Octavia sees the LB" "$(curl -s -m 30 "$OCTAVIA_NOAUTH_URL/v2/lbaas/loadbalancers/$LB" | jq -r .loadbalancer.id)" "$LB"
+    check "cascade delete" "$(oc DELETE "/loadbalancers/$LB?cascade=true" -o /dev/null -w '%{http_code}')" 204
+  fi
+  echo "$ok passed, $bad failed"
+  [ $bad = 0 ]
+}
 
 case ${1:-} in
   install) cmd_install ;;
