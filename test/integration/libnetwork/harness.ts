@@ -1,0 +1,372 @@
+/**
+ * Harness of the libnetwork integration suite: the plugin served in-process on a real unix socket, talking
+ * to the real test-bed Neutron through a counting `ServiceClient`, with a recording host binder (host
+ * plumbing is proven by the e2e suite with real dockerd). Default subnetpools get per-run `kl-` names.
+ *
+ * @module test/integration/libnetwork/harness
+ */
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { pino } from 'pino';
+import { ignoreNotFound } from '../../../src/common/errors/index.js';
+import { idTags } from '../../../src/common/tags.js';
+import { createLibnetworkServer } from '../../../src/libnetwork/create-libnetwork.js';
+import type { HostBinder } from '../../../src/libnetwork/host-binder.js';
+import { RestLibnetworkNeutron } from '../../../src/libnetwork/neutron-rest.js';
+import type { LibnetworkOptions } from '../../../src/libnetwork/options.js';
+import { defaultLibnetworkOptions } from '../../../src/libnetwork/options.js';
+import type { LibnetworkServer } from '../../../src/libnetwork/server.js';
+import type { ApiRequest, ServiceClient } from '../../../src/openstack/http/types.js';
+import { createOpenStackSession, type OpenStackSession } from '../../../src/openstack/session.js';
+import { requireOpenStackEnv, type OpenStackEnv } from '../../helpers/openstack-env.js';
+import { testPrefix } from '../../helpers/prefix.js';
+
+/** A ServiceClient that counts (and records) every request. */
+export class CountingClient implements ServiceClient {
+  readonly serviceType: string;
+  readonly log: ApiRequest[] = [];
+  constructor(private readonly inner: ServiceClient) {
+    this.serviceType = inner.serviceType;
+  }
+  get count(): number {
+    return this.log.length;
+  }
+  request<T>(req: ApiRequest) {
+    this.log.push(req);
+    return this.inner.request<T>(req);
+  }
+  endpoint(signal?: AbortSignal) {
+    return this.inner.endpoint(signal);
+  }
+}
+
+/** A random 64-hex Docker ID. */
+export const dockerId = (): string => randomBytes(32).toString('hex');
+
+/** Everything one test file needs. */
+export interface Bed {
+  env: OpenStackEnv;
+  prefix: string;
+  session: OpenStackSession;
+  client: CountingClient;
+  neutron: RestLibnetworkNeutron;
+  options: LibnetworkOptions;
+  server: LibnetworkServer;
+  socket: string;
+  plugged: string[];
+  /** POST to the plugin over its unix socket. */
+  call(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Replaces the server by a fresh one (a plugin restart: no in-memory state survives). */
+  restart(): Promise<void>;
+  /** Docker network IDs to clean up. */
+  networks: Set<string>;
+  /** Neutron ids to delete at the end, by collection. */
+  created: { kind: 'networks' | 'subnetpools' | 'ports' | 'subnets'; id: string }[];
+  close(): Promise<void>;
+}
+
+/** POST over a unix socket the way dockerd does (no Content-Type, empty Host). */
+export function postUnix(
+  socketPath: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        socketPath,
+        path,
+        method: 'POST',
+        headers: {
+          Host: '',
+          Accept: 'application/vnd.docker.plugins.v1.2+json',
+          'Content-Length': Buffer.byteLength(text),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(raw || '{}') as Record<string, unknown>,
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+/** Brings up the plugin against the real Neutron with per-run default pools `kl-…-kuryr`/`kuryr6`. */
+export async function startBed(overrides: Partial<LibnetworkOptions> = {}): Promise<Bed> {
+  const env = requireOpenStackEnv();
+  const prefix = testPrefix('kl-it');
+  const log = pino({ level: process.env.KL_LOG ?? 'silent' });
+  const session = createOpenStackSession(
+    {
+      auth: {
+        type: 'password',
+        authUrl: env.authUrl,
+        username: env.username,
+        password: env.password,
+        projectName: env.projectName,
+        userDomainName: env.userDomainName,
+        projectDomainName: env.projectDomainName,
+      },
+      regionName: env.region,
+      endpointOverrides: { network: env.neutronUrl },
+    },
+    log,
+  );
+  const client = new CountingClient(session.client('network'));
+  const neutron = new RestLibnetworkNeutron(client);
+  const created: Bed['created'] = [];
+  const v4 = await neutron.create('subnetpools', {
+    name: `${prefix}-kuryr`,
+    prefixes: ['10.231.0.0/16'],
+    default_prefixlen: 24,
+  });
+  created.push({ kind: 'subnetpools', id: v4.id });
+  const v6 = await neutron.create('subnetpools', {
+    name: `${prefix}-kuryr6`,
+    prefixes: ['fd31:7b::/48'],
+    default_prefixlen: 64,
+  });
+  created.push({ kind: 'subnetpools', id: v6.id });
+  const options: LibnetworkOptions = {
+    ...defaultLibnetworkOptions(env.bindingHost),
+    subnetpoolNamePrefix: `${prefix}-kuryrPool`,
+    defaultSubnetpoolV4: `${prefix}-kuryr`,
+    defaultSubnetpoolV6: `${prefix}-kuryr6`,
+    ...overrides,
+  };
+  const plugged: string[] = [];
+  const binder: HostBinder = {
+    plug: (port) => {
+      plugged.push(port.id);
+      return Promise.resolve(`t_c${port.id.slice(0, 11)}`);
+    },
+    unplug: (port) => {
+      const i = plugged.indexOf(port.id);
+      if (i >= 0) plugged.splice(i, 1);
+      return Promise.resolve();
+    },
+  };
+  const socket = `/tmp/${prefix}.sock`;
+  const make = () => createLibnetworkServer({ neutron, binder, options, log });
+  const bed: Bed = {
+    env,
+    prefix,
+    session,
+    client,
+    neutron,
+    options,
+    server: make(),
+    socket,
+    plugged,
+    networks: new Set(),
+    created,
+    call: (path, body) => postUnix(socket, path, body),
+    async restart() {
+      await bed.server.close();
+      bed.server = make();
+      await bed.server.listen({ socketPath: socket });
+    },
+    async close() {
+      await bed.server.close();
+      // Docker networks left behind by a failed test: delete by tag, then every recorded object
+      for (const id of bed.networks) {
+        const nets = await neutron.list('networks', { tags: idTags(id).join(',') }).catch(() => []);
+        for (const n of nets) {
+          const ports = await neutron.list('ports', { network_id: n.id });
+          for (const p of ports)
+            if (p.device_owner !== 'network:dhcp')
+              await ignoreNotFound(() => neutron.delete('ports', p.id));
+          if (n.name.startsWith('kuryr-net-'))
+            await ignoreNotFound(() => neutron.delete('networks', n.id));
+        }
+      }
+      for (const { kind, id } of [...created].reverse()) {
+        if (kind === 'subnetpools') {
+          const subnets = await neutron.list('subnets', { subnetpool_id: id }).catch(() => []);
+          for (const s of subnets)
+            await ignoreNotFound(() => neutron.delete('subnets', s.id)).catch(() => false);
+        }
+        await ignoreNotFound(() => neutron.delete(kind, id)).catch(() => false);
+      }
+      const pools = await neutron.list('subnetpools', {}).catch(() => []);
+      for (const sp of pools.filter((p) => p.name.startsWith(prefix))) {
+        await ignoreNotFound(() => neutron.delete('subnetpools', sp.id)).catch(() => false);
+      }
+      await session.close();
+    },
+  };
+  await bed.server.listen({ socketPath: socket });
+  return bed;
+}
+
+/** dockerd's network-create sequence: RequestPool, gateway RequestAddress, CreateNetwork (per family). */
+export async function createDockerNetwork(
+  bed: Bed,
+  opts: {
+    v4?:
+      { pool?: string; subPool?: string; gateway?: string; aux?: Record<string, string> } | false;
+    v6?: { pool?: string; gateway?: string };
+    generic?: Record<string, string>;
+    ipamOpts?: Record<string, string>;
+  } = {},
+): Promise<{
+  networkId: string;
+  pools: { poolId: string; pool: string; gateway: string }[];
+  reply: { status: number; body: Record<string, unknown> };
+}> {
+  const networkId = dockerId();
+  bed.networks.add(networkId);
+  const pools: { poolId: string; pool: string; gateway: string }[] = [];
+  const data: Record<'4' | '6', unknown[]> = { '4': [], '6': [] };
+  const families: [
+    '4' | '6',
+    { pool?: string; subPool?: string; gateway?: string; aux?: Record<string, string> },
+  ][] = [];
+  if (opts.v4 !== false) families.push(['4', opts.v4 ?? {}]);
+  if (opts.v6) families.push(['6', opts.v6]);
+  for (const [fam, f] of families) {
+    const rp = await bed.call('/IpamDriver.RequestPool', {
+      AddressSpace: 'no_address_space',
+      Pool: f.pool ?? '',
+      SubPool: f.subPool ?? '',
+      Options: opts.ipamOpts ?? {},
+      V6: fam === '6',
+    });
+    if (rp.status !== 200) throw new Error(`RequestPool: ${JSON.stringify(rp.body)}`);
+    const poolId = String(rp.body.PoolID);
+    const pool = String(rp.body.Pool);
+    let gateway = (rp.body.Data as Record<string, string>)['com.docker.network.gateway'] ?? '';
+    if (f.gateway || !gateway) {
+      const ga = await bed.call('/IpamDriver.RequestAddress', {
+        PoolID: poolId,
+        Address: f.gateway ?? '',
+        Options: { RequestAddressType: 'com.docker.network.gateway' },
+      });
+      if (ga.status !== 200) throw new Error(`gateway RequestAddress: ${JSON.stringify(ga.body)}`);
+      gateway = String(ga.body.Address);
+    }
+    const aux: Record<string, string> = {};
+    for (const [k, ip] of Object.entries(f.aux ?? {})) {
+      const ra = await bed.call('/IpamDriver.RequestAddress', {
+        PoolID: poolId,
+        Address: ip,
+        Options: null,
+      });
+      if (ra.status !== 200) throw new Error(`aux RequestAddress: ${JSON.stringify(ra.body)}`);
+      aux[k] = String(ra.body.Address);
+    }
+    pools.push({ poolId, pool, gateway });
+    data[fam].push({
+      AddressSpace: 'no_address_space',
+      Pool: pool,
+      Gateway: gateway,
+      ...(f.aux ? { AuxAddresses: aux } : {}),
+    });
+  }
+  const reply = await bed.call('/NetworkDriver.CreateNetwork', {
+    NetworkID: networkId,
+    Options: {
+      'com.docker.network.enable_ipv6': !!opts.v6,
+      'com.docker.network.generic': opts.generic ?? {},
+    },
+    IPv4Data: data['4'],
+    IPv6Data: data['6'],
+  });
+  return { networkId, pools, reply };
+}
+
+/** dockerd's `network rm` sequence: per pool gateway ReleaseAddress + ReleasePool, then DeleteNetwork. */
+export async function removeDockerNetwork(
+  bed: Bed,
+  net: { networkId: string; pools: { poolId: string; gateway: string }[] },
+): Promise<number[]> {
+  const statuses: number[] = [];
+  for (const p of net.pools) {
+    statuses.push(
+      (
+        await bed.call('/IpamDriver.ReleaseAddress', {
+          PoolID: p.poolId,
+          Address: p.gateway.split('/')[0],
+        })
+      ).status,
+    );
+    statuses.push((await bed.call('/IpamDriver.ReleasePool', { PoolID: p.poolId })).status);
+  }
+  statuses.push(
+    (await bed.call('/NetworkDriver.DeleteNetwork', { NetworkID: net.networkId })).status,
+  );
+  return statuses;
+}
+
+/** dockerd's attach sequence: RequestAddress (per pool), CreateEndpoint, Join. */
+export async function attach(
+  bed: Bed,
+  net: { networkId: string; pools: { poolId: string }[] },
+  opts: { ip?: string; mac?: string; exposed?: { Proto: number; Port: number }[] } = {},
+) {
+  const endpointId = dockerId();
+  const mac = opts.mac ?? `fa:16:3e:${randomBytes(3).toString('hex').match(/../g)?.join(':')}`;
+  const addresses: { poolId: string; address: string }[] = [];
+  for (const [i, p] of net.pools.entries()) {
+    const r = await bed.call('/IpamDriver.RequestAddress', {
+      PoolID: p.poolId,
+      Address: i === 0 ? (opts.ip ?? '') : '',
+      Options: { 'com.docker.network.endpoint.macaddress': mac },
+    });
+    if (r.status !== 200) throw new Error(`RequestAddress: ${JSON.stringify(r.body)}`);
+    addresses.push({ poolId: p.poolId, address: String(r.body.Address) });
+  }
+  const v4 = addresses.find((a) => !a.address.includes(':'))?.address ?? '';
+  const v6 = addresses.find((a) => a.address.includes(':'))?.address ?? '';
+  const ce = await bed.call('/NetworkDriver.CreateEndpoint', {
+    NetworkID: net.networkId,
+    EndpointID: endpointId,
+    Interface: { Address: v4, AddressIPv6: v6, MacAddress: mac },
+    Options: opts.exposed ? { 'com.docker.network.endpoint.exposedports': opts.exposed } : {},
+  });
+  const join =
+    ce.status === 200
+      ? await bed.call('/NetworkDriver.Join', {
+          NetworkID: net.networkId,
+          EndpointID: endpointId,
+          SandboxKey: '/var/run/docker/netns/0123456789ab',
+          Options: {},
+        })
+      : undefined;
+  return { endpointId, mac, addresses, createEndpoint: ce, join };
+}
+
+/** dockerd's detach sequence: Revoke, Leave, DeleteEndpoint, ReleaseAddress (per address). */
+export async function detach(
+  bed: Bed,
+  networkId: string,
+  ep: { endpointId: string; addresses: { poolId: string; address: string }[] },
+): Promise<number[]> {
+  const ids = { NetworkID: networkId, EndpointID: ep.endpointId };
+  const s = [
+    (await bed.call('/NetworkDriver.RevokeExternalConnectivity', ids)).status,
+    (await bed.call('/NetworkDriver.Leave', ids)).status,
+    (await bed.call('/NetworkDriver.DeleteEndpoint', ids)).status,
+  ];
+  for (const a of ep.addresses) {
+    s.push(
+      (
+        await bed.call('/IpamDriver.ReleaseAddress', {
+          PoolID: a.poolId,
+          Address: a.address.split('/')[0],
+        })
+      ).status,
+    );
+  }
+  return s;
+}
