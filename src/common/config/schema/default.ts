@@ -53,14 +53,9 @@ export const defaultSection = section('DEFAULT', 'Plugin endpoint, drivers, nami
   str('log_file', undefined, 'Write logs to this file (relative to log_dir when set).', {
     deprecatedName: 'logfile',
   }),
-  str(
-    'log_dir',
-    undefined,
-    'Directory of log_file (default name <program>.log when log_file is unset).',
-    {
-      deprecatedName: 'logdir',
-    },
-  ),
+  str('log_dir', undefined, 'Directory of log_file (alone: `<program>.log` in it).', {
+    deprecatedName: 'logdir',
+  }),
   bool('use_stderr', false, 'Log to stderr (kuryr logs to stderr anyway when no log file is set).'),
   bool('use_syslog', false, 'Accepted for compatibility; ignored (logs are JSON lines).'),
   bool('use_journal', false, 'Accepted for compatibility; ignored.'),

@@ -117,3 +117,22 @@ export function findOption(group: string, name: string): LocatedOption | undefin
 export function defaultConfig(): KuryrConfig {
   return kuryrConfigSchema.parse({});
 }
+
+/**
+ * One section of a typed config with kuryr.conf's snake_case keys (unset options omitted) — the shape the
+ * keystoneauth converter (src/openstack/session-keystoneauth.ts) reads.
+ *
+ * @example connectionOptionsFromKeystoneauth(snakeSection(config, 'neutron'))
+ */
+export function snakeSection(config: KuryrConfig, group: string): Record<string, unknown> {
+  const s = SECTIONS.find((x) => x.group === group);
+  if (s === undefined) throw new Error(`unknown config section [${group}]`);
+  const values =
+    (config as unknown as Record<string, Record<string, unknown>>)[groupKey(group)] ?? {};
+  const out: Record<string, unknown> = {};
+  for (const o of s.options as readonly AnyOption[]) {
+    const v = values[camel(o.meta.name)];
+    if (v !== undefined) out[o.meta.name] = v;
+  }
+  return out;
+}

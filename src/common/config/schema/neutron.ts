@@ -16,8 +16,10 @@ export const AUTH_TYPES = [
   'v2token',
   'v3applicationcredential',
   'applicationcredential',
+  'application_credential',
   'none',
   'noauth',
+  'noop',
 ] as const;
 
 const secret = { secret: true } as const;
