@@ -134,7 +134,20 @@ export class NativeNetlink implements Netlink {
   }
 
   createVlan(spec: VlanSpec): Promise<void> {
-    return this.createChild(spec, vlanLinkInfo(spec.vlanId), `vlan ${spec.vlanId}`);
+    // NOTE: without the 8021q module the kernel answers EOPNOTSUPP ("Unknown device type").
+    return this.createChild(spec, vlanLinkInfo(spec.vlanId), `vlan ${spec.vlanId}`).catch(
+      (err: unknown) => {
+        if (err instanceof UnsupportedError) {
+          throw new UnsupportedError(
+            `${err.message}: load the 8021q kernel module for nested VLAN`,
+            {
+              cause: err,
+            },
+          );
+        }
+        throw err;
+      },
+    );
   }
 
   /** A child of `parent` created in the parent's netns and placed straight into `spec.netns`. */
