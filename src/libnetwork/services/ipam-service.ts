@@ -30,6 +30,7 @@ export const GATEWAY_DATA_KEY = 'com.docker.network.gateway';
 export const MAC_OPTION = 'com.docker.network.endpoint.macaddress';
 export const UNBOUND_PORT_NAME = 'kuryr-unbound-port';
 const RESERVATION_MS = 5 * 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The IpamDriver service. */
 export class IpamService {
@@ -75,6 +76,7 @@ export class IpamService {
       const tagged = await this.neutron.list('subnetpools', { tags: subnet.id });
       let sp = tagged[0];
       if (!sp) sp = await this.createPool(subnet.cidr, opts, '', [subnet.id]);
+      this.subnetsByPool.set(sp.id, [subnet]);
       return this.answer(sp.id, subnet.cidr, subnet.gateway_ip ?? undefined);
     }
     const pref = poolRef(opts, v6);
@@ -191,6 +193,15 @@ export class IpamService {
       subnetpool_id: p.subnetpoolId,
       ...(p.cidr ? { cidr: p.cidr } : {}),
     });
+    if (subnets.length === 0 && !p.cidr) {
+      // a pool made for an existing subnet (neutron.subnet.*) is tagged with that subnet's id
+      const sp = await this.neutron.get('subnetpools', p.subnetpoolId).catch((e: unknown) => {
+        if (isNotFoundError(e)) return undefined;
+        throw e;
+      });
+      const ids = (sp?.tags ?? []).filter((t) => UUID.test(t));
+      if (ids.length) subnets.push(...(await this.neutron.list('subnets', { id: ids })));
+    }
     if (subnets.length) this.subnetsByPool.set(poolId, subnets);
     return subnets;
   }
