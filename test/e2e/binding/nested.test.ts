@@ -109,14 +109,14 @@ test('vlan (Neutron side): subports get the lowest free segmentation id, never o
   cleanup.push(() => neutron.delete('trunks', trunk.id));
   const [s1, s2, s3] = [await newPort('sub1'), await newPort('sub2'), await newPort('sub3')];
   await neutron.addSubports(trunk.id, [
-    { port_id: s2!.id, segmentation_type: 'vlan', segmentation_id: 2 },
+    { port_id: s2.id, segmentation_type: 'vlan', segmentation_id: 2 },
   ]);
-  assert.equal(await addSubport(neutron, trunk.id, s1!.id), 1);
-  assert.equal(await addSubport(neutron, trunk.id, s1!.id), 1, 'idempotent');
-  assert.equal(await addSubport(neutron, trunk.id, s3!.id), 3, '2 is taken');
+  assert.equal(await addSubport(neutron, trunk.id, s1.id), 1);
+  assert.equal(await addSubport(neutron, trunk.id, s1.id), 1, 'idempotent');
+  assert.equal(await addSubport(neutron, trunk.id, s3.id), 3, '2 is taken');
   const ids = (await neutron.getTrunk(trunk.id)).sub_ports.map((s) => s.segmentation_id).sort();
   assert.deepEqual(ids, [1, 2, 3]);
-  for (const s of [s1!, s2!, s3!]) {
+  for (const s of [s1, s2, s3]) {
     await removeSubport(neutron, trunk.id, s.id);
     await removeSubport(neutron, trunk.id, s.id);
   }
