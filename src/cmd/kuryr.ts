@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { registerConfigCommand } from './commands/config.js';
 import { registerCniDaemonCommand } from './commands/cni-daemon.js';
+import { registerLibnetworkCommand } from './commands/libnetwork.js';
 
 /** Version from package.json (src/cmd/ in development, dist/ when bundled). */
 function version(): string {
@@ -45,6 +46,7 @@ function buildProgram(): Command {
     .showHelpAfterError();
   registerConfigCommand(program);
   registerCniDaemonCommand(program);
+  registerLibnetworkCommand(program);
   return program;
 }
 
