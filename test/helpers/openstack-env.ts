@@ -75,11 +75,14 @@ export function parseEnvSh(text: string): Record<string, string> {
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line.startsWith('export ')) continue;
-    const body = line.slice('export '.length).split(/\s+#/)[0] ?? '';
-    for (const word of body.trim().split(/\s+/)) {
-      const eq = word.indexOf('=');
-      if (eq <= 0) continue;
-      out[word.slice(0, eq)] = word.slice(eq + 1).replace(/^(['"])(.*)\1$/, '$2');
+    // comments start at an unquoted ` #`
+    const body = line.slice('export '.length);
+    for (const m of body.matchAll(
+      /(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s#]*)|\s#.*$/g,
+    )) {
+      const [, key, value] = m;
+      if (key === undefined || value === undefined) continue;
+      out[key] = value.replace(/^(['"])(.*)\1$/, '$2');
     }
   }
   return out;
