@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { registerConfigCommand } from './commands/config.js';
 import { registerCniDaemonCommand } from './commands/cni-daemon.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerLibnetworkCommand } from './commands/libnetwork.js';
 
 /** Version from package.json (src/cmd/ in development, dist/ when bundled). */
@@ -46,6 +47,7 @@ function buildProgram(): Command {
     .showHelpAfterError();
   registerConfigCommand(program);
   registerCniDaemonCommand(program);
+  registerStatusCommand(program);
   registerLibnetworkCommand(program);
   return program;
 }
