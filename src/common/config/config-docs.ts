@@ -62,8 +62,14 @@ otherwise the last one wins; section names are case-insensitive except \`[DEFAUL
 (\`k:v,k:v\`), enum. Unknown keys and sections produce a warning; a wrong type stops start-up with
 \`<file>:<line>: [section] key: message\`. Deprecated names (shown below) still work and warn.
 
-Not supported (differences from oslo.config): \`$group.option\` interpolation, clouds.yaml \`secure.yaml\`
-merging, interleaving \`--config-file\`/\`--config-dir\` order (all files first, then the dirs).
+Substitution works as in oslo.config for values from files and \`OS_<GROUP>__<OPT>\`: \`$opt\` or \`\${opt}\`
+is another option of the same group (else \`[DEFAULT]\`), \`$group.opt\` one of another group; **\`$$\` (or
+\`\\$\`) is a literal \`$\`** — so a password with a dollar sign is written \`pa$$word\`, exactly as Python Kuryr
+needs it, and \`pa$word\` is an error (no option \`word\`). clouds.yaml, openrc variables and CLI flags are
+taken literally.
+
+Not supported (differences from oslo.config): clouds.yaml \`secure.yaml\` merging; interleaving
+\`--config-file\`/\`--config-dir\` order (all files first, then the dirs); option names are case-sensitive.
 
 ## Checking a configuration
 

@@ -141,6 +141,21 @@ describe('loadConfig: files', () => {
     await assert.rejects(load({ configFiles: [f] }), new RegExp(`${f}:1: Section must be started`));
   });
 
+  test('oslo substitution: $$ is a literal $, $opt references resolve, unknown ones fail with file:line', async () => {
+    const f = await conf(
+      '[DEFAULT]\nlog_dir = $bindir/log\n[neutron]\npassword = pa$$word\nregion_name = ${host}-r\n',
+    );
+    const r = await load({ configFiles: [f], env: { OS_DEFAULT__HOST: 'n1' } });
+    assert.equal(r.config.default.logDir, '/usr/libexec/kuryr/log');
+    assert.equal(r.config.neutron.password, 'pa$word');
+    assert.equal(r.config.neutron.regionName, 'n1-r');
+    const bad = await conf('[neutron]\npassword = pa$word\n');
+    await assert.rejects(
+      load({ configFiles: [bad] }),
+      new RegExp(`${bad}:2: \\[neutron\\] password: substitution failed`),
+    );
+  });
+
   test('group names are case-insensitive except DEFAULT', async () => {
     const f = await conf('[Neutron]\nregion_name = R\n');
     assert.equal((await load({ configFiles: [f] })).config.neutron.regionName, 'R');

@@ -17,6 +17,7 @@ import {
   type CredentialSetting,
 } from './credentials.js';
 import { parseIni } from './ini.js';
+import { substituteSettings } from './interpolate.js';
 import {
   SECTIONS,
   camel,
@@ -26,7 +27,7 @@ import {
   type AnyOption,
   type KuryrConfig,
 } from './schema/index.js';
-import { formatSource, type ValueSource } from './source.js';
+import { formatSource, settingId, type RawSetting, type ValueSource } from './source.js';
 
 /** Default config file and directory (oslo `default_config_files` / `default_config_dirs` for kuryr). */
 export const DEFAULT_CONFIG_FILE = '/etc/kuryr/kuryr.conf';
@@ -67,10 +68,7 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-interface Setting {
-  value: unknown;
-  source: ValueSource;
-}
+type Setting = RawSetting;
 
 const LEGACY_ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['OS_KURYR_URI', 'DEFAULT', 'kuryr_uri'],
@@ -118,7 +116,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const env = options.env ?? process.env;
   const warnings: string[] = [];
   const settings = new Map<string, Setting>(); // `${group}\0${name}` → winning value
-  const id = (group: string, name: string) => `${group}\0${name}`;
+  const id = settingId;
   const set = (group: string, name: string, value: unknown, source: ValueSource) =>
     settings.set(id(group, name), { value, source });
 
@@ -232,7 +230,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   for (const [k, v] of fileSettings) settings.set(k, v);
   for (const [k, v] of upper) settings.set(k, v);
 
-  // 5. Validate everything in one schema pass; map issues back to their origin.
+  // 5. oslo `$opt` substitution in values from files and the oslo env (never clouds.yaml/openrc/CLI).
+  substituteSettings(settings);
+
+  // 6. Validate everything in one schema pass; map issues back to their origin.
   const raw: Record<string, Record<string, unknown>> = {};
   const sources: ConfigSources = {};
   for (const s of SECTIONS) {

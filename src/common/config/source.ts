@@ -29,3 +29,14 @@ export function formatSource(source: ValueSource): string {
       return `cli ${source.flag}`;
   }
 }
+
+/** A raw (not yet validated) value with its origin. */
+export interface RawSetting {
+  value: unknown;
+  source: ValueSource;
+}
+
+/** Key of a setting in the loader's maps: group and option name. */
+export function settingId(group: string, name: string): string {
+  return `${group}\0${name}`;
+}
