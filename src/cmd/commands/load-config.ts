@@ -2,7 +2,8 @@
  * @module The one way every `kuryr` sub-command loads its configuration: read the global options
  * (`--config-file`, `--config-dir`, `--debug`), call {@link loadConfig}, build the logger from the result.
  */
-import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
 import type { Logger } from 'pino';
 import {
   loadConfig,
@@ -27,6 +28,47 @@ export interface LoadCommandConfigOptions extends Pick<LoadConfigOptions, 'env' 
 /** What a sub-command gets: the loaded config plus a logger configured from it. */
 export interface CommandContext extends LoadedConfig {
   log: Logger;
+}
+
+/** Version from package.json (src/cmd/commands/ in development, dist/ when bundled). */
+export function packageVersion(): string {
+  for (const rel of ['../../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        version?: string;
+      };
+      if (pkg.version) return pkg.version;
+    } catch {
+      // try the next layout
+    }
+  }
+  return 'unknown';
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * Declare the global options every sub-command understands: repeatable `--config-file` and `--config-dir`
+ * (oslo style), `--debug`, and `--version`.
+ *
+ * @returns the same program, for chaining
+ */
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .version(packageVersion())
+    .addOption(
+      new Option(
+        '--config-file <path>',
+        'kuryr.conf to read (repeatable; default /etc/kuryr/kuryr.conf)',
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option(
+        '--config-dir <dir>',
+        'directory whose *.conf files are read sorted (repeatable)',
+      ).argParser(collect),
+    )
+    .option('--debug', 'log at debug level (overrides [DEFAULT] debug)');
 }
 
 /** Read the global options of `cmd` (works at any nesting depth). */
