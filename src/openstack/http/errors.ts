@@ -14,6 +14,7 @@
  */
 import {
   AuthError,
+  ConfigurationError,
   ConflictError,
   KuryrError,
   NotFoundError,
@@ -186,6 +187,23 @@ export class RequestTimeout extends TimeoutError implements OpenStackErrorInfo {
     this.status = o.status ?? 0;
     this.type = o.type;
     this.requestId = o.requestId;
+    this.serviceType = o.serviceType;
+  }
+}
+
+/**
+ * The TLS handshake failed verification (unknown CA, self-signed, wrong host name, client certificate
+ * refused): a configuration problem (cafile/certfile/keyfile/insecure), never retried.
+ */
+export class TlsError extends ConfigurationError implements OpenStackErrorInfo {
+  override readonly name: string = 'TlsError';
+  readonly status: number = 0;
+  readonly type: string | undefined;
+  readonly requestId: string | undefined = undefined;
+  readonly serviceType: string | undefined;
+  constructor(message: string, o: OpenStackErrorOptions = {}) {
+    super(message, { cause: o.cause, details: details(o) });
+    this.type = o.type;
     this.serviceType = o.serviceType;
   }
 }

@@ -76,6 +76,17 @@ export function isConnectError(error: unknown): boolean {
   return code !== undefined && CONNECT_CODES.has(code);
 }
 
+/** True when the error is a TLS certificate verification failure (a configuration problem). */
+export function isTlsVerificationError(error: unknown): boolean {
+  const code = errorCode(error);
+  return (
+    code !== undefined &&
+    (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|HOSTNAME/.test(code) ||
+      code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' ||
+      code === 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE')
+  );
+}
+
 /** True for any network-level failure the transport knows how to retry. */
 export function isTransportError(error: unknown): boolean {
   const code = errorCode(error);

@@ -13,11 +13,12 @@ import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { request, type Dispatcher } from 'undici';
 import type { Deadline } from './deadline.js';
-import { errorFromResponse, RequestTimeout, ServiceUnavailable } from './errors.js';
+import { errorFromResponse, RequestTimeout, ServiceUnavailable, TlsError } from './errors.js';
 import {
   DEFAULT_RETRY_OPTIONS,
   errorCode,
   isRetryable,
+  isTlsVerificationError,
   parseRetryAfter,
   retryDelay,
   type AttemptFailure,
@@ -164,6 +165,13 @@ export class HttpTransport {
           'openstack request failed',
         );
         failure = { kind: 'error', error: err };
+        if (isTlsVerificationError(err)) {
+          throw new TlsError(
+            `TLS with the ${serviceType} service at ${url.origin} failed: ${describe(err)} ` +
+              '(check cafile / certfile / keyfile)',
+            { cause: err, serviceType, type: errorCode(err) },
+          );
+        }
         error = new ServiceUnavailable(
           `${serviceType} service at ${url.origin} is unreachable (${req.method} ${url.pathname}): ` +
             `${describe(err)}`,
