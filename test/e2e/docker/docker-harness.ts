@@ -1,0 +1,215 @@
+/**
+ * Harness of the Docker e2e suite: the private dockerd of scripts/docker.sh, the kuryr plugin served
+ * in-process on /run/docker/plugins/<name>.sock with the real binding drivers, and the real Neutron.
+ *
+ * @module test/e2e/docker/docker-harness
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { ignoreNotFound } from '../../../src/common/errors/index.js';
+import { idTags } from '../../../src/common/tags.js';
+import { RestLibnetworkNeutron } from '../../../src/libnetwork/neutron-rest.js';
+import { defaultLibnetworkOptions } from '../../../src/libnetwork/options.js';
+import {
+  startLibnetwork,
+  type RunningLibnetwork,
+} from '../../../src/libnetwork/start-libnetwork.js';
+import { createOpenStackSession, type OpenStackSession } from '../../../src/openstack/session.js';
+import { requireOpenStackEnv, type OpenStackEnv } from '../../helpers/openstack-env.js';
+import { testPrefix } from '../../helpers/prefix.js';
+
+const run = promisify(execFile);
+
+/** The DOCKER_HOST of scripts/docker.sh (or the environment). */
+export function dockerHost(): string {
+  return process.env.DOCKER_HOST ?? 'unix:///tmp/kuryr-docker/docker.sock';
+}
+
+/** Runs the docker CLI against the private dockerd; rejects with stderr on failure. */
+export async function docker(...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('/usr/bin/docker', ['-H', dockerHost(), ...args], {
+      timeout: 120_000,
+    });
+    return stdout.trim();
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    throw new Error(`docker ${args.join(' ')}: ${e.stderr?.trim() || e.message}`);
+  }
+}
+
+/** Fails clearly when the private dockerd is not running. */
+export async function requireDocker(): Promise<void> {
+  try {
+    await docker('version', '--format', '{{.Server.Version}}');
+  } catch (error) {
+    throw new Error(
+      `dockerd not reachable at ${dockerHost()}: run scripts/docker.sh start (${String(error)})`,
+    );
+  }
+  if (process.getuid?.() !== 0) throw new Error('the Docker e2e suite needs root');
+}
+
+/** The plugin + Neutron + names of one e2e file. */
+export interface DockerBed {
+  env: OpenStackEnv;
+  prefix: string;
+  driver: string;
+  session: OpenStackSession;
+  neutron: RestLibnetworkNeutron;
+  plugin: RunningLibnetwork;
+  defaultPools: string[];
+  restartPlugin(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the plugin as driver `kl-kuryr` with per-run default pools. */
+export async function startDockerBed(): Promise<DockerBed> {
+  await requireDocker();
+  const env = requireOpenStackEnv();
+  const prefix = testPrefix('kl-e2e');
+  const driver = 'kl-kuryr';
+  const log = pino({ level: process.env.KL_LOG ?? 'silent' });
+  const session = createOpenStackSession(
+    {
+      auth: {
+        type: 'password',
+        authUrl: env.authUrl,
+        username: env.username,
+        password: env.password,
+        projectName: env.projectName,
+        userDomainName: env.userDomainName,
+        projectDomainName: env.projectDomainName,
+      },
+      regionName: env.region,
+      endpointOverrides: { network: env.neutronUrl },
+    },
+    log,
+  );
+  const network = session.client('network');
+  const neutron = new RestLibnetworkNeutron(network);
+  const v4 = await neutron.create('subnetpools', {
+    name: `${prefix}-kuryr`,
+    prefixes: ['10.239.0.0/16'],
+    default_prefixlen: 24,
+  });
+  const v6 = await neutron.create('subnetpools', {
+    name: `${prefix}-kuryr6`,
+    prefixes: ['fd31:7d::/48'],
+    default_prefixlen: 64,
+  });
+  const { tagMode: _t, ...defaults } = defaultLibnetworkOptions(env.bindingHost);
+  const options = {
+    ...defaults,
+    subnetpoolNamePrefix: `${prefix}-kuryrPool`,
+    defaultSubnetpoolV4: v4.name,
+    defaultSubnetpoolV6: v6.name,
+    // docker run returns only when the port is ACTIVE, so a ping right after works
+    vifPluggingIsFatal: true,
+    vifPluggingTimeout: 60,
+  };
+  const start = () =>
+    startLibnetwork({
+      network,
+      log,
+      options,
+      listen: { socketPath: `/run/docker/plugins/${driver}.sock` },
+      detectAttempts: 2,
+    });
+  const bed: DockerBed = {
+    env,
+    prefix,
+    driver,
+    session,
+    neutron,
+    plugin: await start(),
+    defaultPools: [v4.id, v6.id],
+    async restartPlugin() {
+      await bed.plugin.close();
+      bed.plugin = await start();
+    },
+    async close() {
+      await bed.plugin.close();
+      for (const id of bed.defaultPools) {
+        const subnets = await neutron.list('subnets', { subnetpool_id: id }).catch(() => []);
+        for (const s of subnets)
+          await ignoreNotFound(() => neutron.delete('subnets', s.id)).catch(() => false);
+        await ignoreNotFound(() => neutron.delete('subnetpools', id)).catch(() => false);
+      }
+      await session.close();
+    },
+  };
+  return bed;
+}
+
+/** Starts a sleeping busybox container on a network; returns its name. */
+export async function runContainer(
+  bed: DockerBed,
+  name: string,
+  network: string,
+  extra: string[] = [],
+): Promise<string> {
+  await docker(
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--network',
+    network,
+    ...extra,
+    'kuryr-test/busybox:latest',
+    'sleep',
+    '600',
+  );
+  return name;
+}
+
+/** IPv4 address of a container on a network. */
+export async function containerIp(name: string, network: string, v6 = false): Promise<string> {
+  const field = v6 ? 'GlobalIPv6Address' : 'IPAddress';
+  return docker(
+    'inspect',
+    '-f',
+    `{{(index .NetworkSettings.Networks "${network}").${field}}}`,
+    name,
+  );
+}
+
+/** The Neutron network of a Docker network (by the lh/uh tags of its full id). */
+export async function neutronNetworkOf(bed: DockerBed, dockerName: string) {
+  const id = await docker('network', 'inspect', '-f', '{{.Id}}', dockerName);
+  const [net] = await bed.neutron.list('networks', { tags: idTags(id).join(',') });
+  return { dockerId: id, network: net };
+}
+
+/**
+ * What kuryr left in Neutron for the given Docker network ids and Neutron network ids: tagged networks, ports
+ * in those networks (other than DHCP), kuryrPool subnetpools of this run, exposed-ports groups of the ports.
+ */
+export async function leftovers(
+  bed: DockerBed,
+  dockerIds: string[],
+  neutronNetIds: string[],
+  portIds: string[],
+): Promise<string[]> {
+  const n = bed.neutron;
+  const out: string[] = [];
+  for (const id of dockerIds) {
+    for (const x of await n.list('networks', { tags: idTags(id).join(',') }))
+      out.push(`network ${x.id}`);
+  }
+  for (const id of neutronNetIds) {
+    for (const p of await n.list('ports', { network_id: id })) {
+      if (p.device_owner !== 'network:dhcp') out.push(`port ${p.id} ${p.device_owner}`);
+    }
+  }
+  for (const sp of await n.list('subnetpools', {})) {
+    if (sp.name.startsWith(`${bed.prefix}-kuryrPool`)) out.push(`subnetpool ${sp.name}`);
+  }
+  for (const id of portIds) {
+    for (const g of await n.list('security-groups', { name: `${id}-exposed_ports` }))
+      out.push(`sg ${g.name}`);
+  }
+  return out;
+}
