@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { describeConfig, formatValue } from '../../common/config/describe.js';
 import { loadConfig } from '../../common/config/loader.js';
+import { snakeSection } from '../../common/config/schema/index.js';
+import { connectionOptionsFromKeystoneauth } from '../../openstack/session-keystoneauth.js';
 import { globalOptions } from './load-config.js';
 
 interface CheckOptions {
@@ -29,6 +31,14 @@ async function check(opts: CheckOptions, cmd: Command): Promise<void> {
     else process.stderr.write(`kuryr config check: ${message}\n`);
     process.exitCode = 1;
     return;
+  }
+  // The same converter the daemons use: a credential set it cannot use is reported now, not at start-up.
+  try {
+    connectionOptionsFromKeystoneauth(snakeSection(loaded.config, 'neutron'));
+  } catch (err) {
+    loaded.warnings.push(
+      `[neutron] credentials: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   const rows = describeConfig(loaded, opts.changed === true);
   if (opts.json) {

@@ -96,6 +96,20 @@ describe('kuryr config check (real CLI)', () => {
     assert.ok(out.warnings.some((w) => w.includes('driver is deprecated, use default_driver')));
   });
 
+  test('unusable credentials are reported as a warning', async () => {
+    const file = await conf(
+      'v2.conf',
+      '[neutron]\nauth_type = v2password\nauth_url = http://127.0.0.1:5000/v2.0\n',
+    );
+    const r = await kuryr(['config', 'check', '--config-file', file, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { warnings: string[] };
+    assert.ok(
+      out.warnings.some((w) => /^\[neutron\] credentials: .*v2/.test(w)),
+      out.warnings.join('\n'),
+    );
+  });
+
   test('text output masks secrets and prints warnings on stderr', async () => {
     const file = await conf('text.conf', `[neutron]\npassword = ${SECRET}\nnot_an_option = x\n`);
     const r = await kuryr(['config', 'check', '--config-file', file]);
