@@ -51,7 +51,7 @@ async function local(lines: string[]) {
       dispatcher: agent,
       headers: { accept: 'application/json' },
     });
-    return (await r.body.json()) as unknown;
+    return await r.body.json();
   };
   await timeEach(200, ours);
   await timeEach(200, bare);
@@ -109,7 +109,7 @@ async function real(lines: string[]) {
       dispatcher: agent,
       headers: { accept: 'application/json', 'x-auth-token': token },
     });
-    return (await r.body.json()) as unknown;
+    return await r.body.json();
   };
   await timeEach(5, ours);
   await timeEach(5, bare);
