@@ -24,9 +24,13 @@ await build({
   logLevel: 'warning',
 });
 
-// The wrapper finds the bundle next to itself unless KURYR_CNI_BUNDLE names it (install: /usr/lib/kuryr).
+// The wrapper finds the bundle next to itself, or next to the file it is a symlink of, unless
+// KURYR_CNI_BUNDLE names it (packages: /usr/lib/kuryr/kuryr-cni.cjs). No subprocess in the common case:
+// start-up is on every runtime's hot path.
 const wrapper = `#!/bin/sh
-exec node "\${KURYR_CNI_BUNDLE:-$(dirname "$0")/kuryr-cni.cjs}" "$@"
+b=\${KURYR_CNI_BUNDLE:-\${0%/*}/kuryr-cni.cjs}
+if [ ! -f "$b" ]; then b=$(readlink -f "$0"); b=\${b%/*}/kuryr-cni.cjs; fi
+exec node "$b" "$@"
 `;
 writeFileSync(join(dist, 'kuryr-cni'), wrapper);
 chmodSync(join(dist, 'kuryr-cni'), 0o755);
