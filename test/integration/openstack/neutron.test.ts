@@ -97,6 +97,15 @@ for (const mode of ['keystone', 'noauth'] as const) {
       };
       pid = c.projectId;
       p = c.prefix;
+      if (mode === 'noauth') {
+        // Neutron made a `default` security group for our throw-away project: registered first, so it
+        // is deleted last (after the ports that use it).
+        c.cleanup.push(`default security group of ${pid}`, async () => {
+          for (const sg of await c.neutron.securityGroups.listAll({ project_id: pid })) {
+            await c.neutron.securityGroups.deleteIfExists(sg.id);
+          }
+        });
+      }
     });
 
     after(async () => {
