@@ -53,8 +53,11 @@ export function createAgent(
     connect,
     headersTimeout: t.headersMs,
     bodyTimeout: t.bodyMs,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 120_000,
+    // Idle sockets are dropped after 4 s unless the server announces a longer keep-alive: a POST sent on
+    // a socket the server just closed fails with ECONNRESET and is NOT retried (it may have been applied),
+    // so we keep the reuse window short.
+    keepAliveTimeout: 4_000,
+    keepAliveMaxTimeout: 60_000,
     connections: 64,
   });
 }

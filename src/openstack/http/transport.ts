@@ -63,6 +63,10 @@ function decode(text: string): unknown {
 }
 
 function describe(error: unknown): string {
+  // Node reports a failed connect to every address of a host as an AggregateError with an empty message.
+  if (error instanceof AggregateError && error.message === '' && error.errors.length > 0) {
+    return describe(error.errors[0]);
+  }
   const code = errorCode(error);
   const msg = error instanceof Error ? error.message : String(error);
   return code !== undefined && !msg.includes(code) ? `${code}: ${msg}` : msg;
