@@ -79,8 +79,9 @@ kuryr config check --config-file /etc/kuryr/kuryr.conf --changed  # only what di
 kuryr config check --json                                          # machine-readable; exit 1 on errors
 \`\`\`
 
-Secrets (\`password\`, \`token\`, \`application_credential_secret\`) are shown as \`***\`. Logs redact fields
-named password, token, secret, credential(s), authorization, X-Auth-Token and X-Subject-Token at any depth.
+Secrets (\`password\`, \`token\`, \`application_credential_secret\`) are shown as \`***\`. Logs mask, at any
+depth and in any letter case, every field whose name ends in password, passwd, secret, token or credential(s)
+(so also \`X-Auth-Token\`, \`X-Subject-Token\`, \`applicationCredentialSecret\`) and \`Authorization\`/\`Cookie\`.
 
 ## Options
 `;
