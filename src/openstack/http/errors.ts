@@ -50,38 +50,47 @@ function details(o: OpenStackErrorOptions): Record<string, unknown> {
   };
 }
 
-// One class per condition; the fields are repeated because each extends a different category.
+type CategoryClass = new (message: string, options?: KuryrErrorOptions) => KuryrError;
+
+/** A class of `Category` that also carries the OpenStack fields. */
+type OpenStackErrorClass<C extends CategoryClass> = new (
+  message: string,
+  o?: OpenStackErrorOptions,
+) => InstanceType<C> & OpenStackErrorInfo;
+
+/**
+ * Adds the OpenStack fields to an error category, so each condition below is one line that picks its
+ * category (NotFoundError, ConflictError …) and its default status.
+ */
+function openStackError<C extends CategoryClass>(
+  Category: C,
+  defaultStatus: number,
+): OpenStackErrorClass<C> {
+  const Base: CategoryClass = Category;
+  class WithInfo extends Base implements OpenStackErrorInfo {
+    readonly status: number;
+    readonly type: string | undefined;
+    readonly requestId: string | undefined;
+    readonly serviceType: string | undefined;
+    constructor(message: string, o: OpenStackErrorOptions = {}) {
+      super(message, { cause: o.cause, details: details(o) });
+      this.status = o.status ?? defaultStatus;
+      this.type = o.type;
+      this.requestId = o.requestId;
+      this.serviceType = o.serviceType;
+    }
+  }
+  return WithInfo as unknown as OpenStackErrorClass<C>;
+}
 
 /** 404: the object does not exist. */
-export class NotFound extends NotFoundError implements OpenStackErrorInfo {
+export class NotFound extends openStackError(NotFoundError, 404) {
   override readonly name: string = 'NotFound';
-  readonly status: number;
-  readonly type: string | undefined;
-  readonly requestId: string | undefined;
-  readonly serviceType: string | undefined;
-  constructor(message: string, o: OpenStackErrorOptions = {}) {
-    super(message, { cause: o.cause, details: details(o) });
-    this.status = o.status ?? 404;
-    this.type = o.type;
-    this.requestId = o.requestId;
-    this.serviceType = o.serviceType;
-  }
 }
 
 /** 409 without a more specific type. */
-export class Conflict extends ConflictError implements OpenStackErrorInfo {
+export class Conflict extends openStackError(ConflictError, 409) {
   override readonly name: string = 'Conflict';
-  readonly status: number;
-  readonly type: string | undefined;
-  readonly requestId: string | undefined;
-  readonly serviceType: string | undefined;
-  constructor(message: string, o: OpenStackErrorOptions = {}) {
-    super(message, { cause: o.cause, details: details(o) });
-    this.status = o.status ?? 409;
-    this.type = o.type;
-    this.requestId = o.requestId;
-    this.serviceType = o.serviceType;
-  }
 }
 
 /** Neutron `IpAddressAlreadyAllocated`: the fixed IP asked for is taken. */
@@ -105,20 +114,9 @@ export class MacAddressInUse extends Conflict {
   override readonly name: string = 'MacAddressInUse';
 }
 
-/** Retryable conditions: quota, exhausted subnet, server overload or unreachable, Octavia immutable. */
-export class ServiceUnavailable extends NotReadyError implements OpenStackErrorInfo {
+/** Retryable conditions: 429/502/503/504 and connection errors (status 0). */
+export class ServiceUnavailable extends openStackError(NotReadyError, 0) {
   override readonly name: string = 'ServiceUnavailable';
-  readonly status: number;
-  readonly type: string | undefined;
-  readonly requestId: string | undefined;
-  readonly serviceType: string | undefined;
-  constructor(message: string, o: OpenStackErrorOptions = {}) {
-    super(message, { cause: o.cause, details: details(o) });
-    this.status = o.status ?? 0;
-    this.type = o.type;
-    this.requestId = o.requestId;
-    this.serviceType = o.serviceType;
-  }
 }
 
 /** Neutron `OverQuota` (409) or Octavia quota (403 "Quota has been met"): free something or raise the quota. */
@@ -139,35 +137,13 @@ export class ServerError extends ServiceUnavailable {
 }
 
 /** 400 (and 422): the service rejected the request body or filters. */
-export class BadRequest extends ValidationError implements OpenStackErrorInfo {
+export class BadRequest extends openStackError(ValidationError, 400) {
   override readonly name: string = 'BadRequest';
-  readonly status: number;
-  readonly type: string | undefined;
-  readonly requestId: string | undefined;
-  readonly serviceType: string | undefined;
-  constructor(message: string, o: OpenStackErrorOptions = {}) {
-    super(message, { cause: o.cause, details: details(o) });
-    this.status = o.status ?? 400;
-    this.type = o.type;
-    this.requestId = o.requestId;
-    this.serviceType = o.serviceType;
-  }
 }
 
 /** 401: wrong or expired credentials. */
-export class Unauthorized extends AuthError implements OpenStackErrorInfo {
+export class Unauthorized extends openStackError(AuthError, 401) {
   override readonly name: string = 'Unauthorized';
-  readonly status: number;
-  readonly type: string | undefined;
-  readonly requestId: string | undefined;
-  readonly serviceType: string | undefined;
-  constructor(message: string, o: OpenStackErrorOptions = {}) {
-    super(message, { cause: o.cause, details: details(o) });
-    this.status = o.status ?? 401;
-    this.type = o.type;
-    this.requestId = o.requestId;
-    this.serviceType = o.serviceType;
-  }
 }
 
 /** 403: authenticated but not allowed (e.g. `binding:host_id` needs the admin role). */
@@ -176,52 +152,21 @@ export class Forbidden extends Unauthorized {
 }
 
 /** The per-call deadline expired (including retries). */
-export class RequestTimeout extends TimeoutError implements OpenStackErrorInfo {
+export class RequestTimeout extends openStackError(TimeoutError, 0) {
   override readonly name: string = 'RequestTimeout';
-  readonly status: number;
-  readonly type: string | undefined;
-  readonly requestId: string | undefined;
-  readonly serviceType: string | undefined;
-  constructor(message: string, o: OpenStackErrorOptions = {}) {
-    super(message, { cause: o.cause, details: details(o) });
-    this.status = o.status ?? 0;
-    this.type = o.type;
-    this.requestId = o.requestId;
-    this.serviceType = o.serviceType;
-  }
 }
 
 /**
  * The TLS handshake failed verification (unknown CA, self-signed, wrong host name, client certificate
  * refused): a configuration problem (cafile/certfile/keyfile/insecure), never retried.
  */
-export class TlsError extends ConfigurationError implements OpenStackErrorInfo {
+export class TlsError extends openStackError(ConfigurationError, 0) {
   override readonly name: string = 'TlsError';
-  readonly status: number = 0;
-  readonly type: string | undefined;
-  readonly requestId: string | undefined = undefined;
-  readonly serviceType: string | undefined;
-  constructor(message: string, o: OpenStackErrorOptions = {}) {
-    super(message, { cause: o.cause, details: details(o) });
-    this.type = o.type;
-    this.serviceType = o.serviceType;
-  }
 }
 
 /** Any other non-2xx status (3xx, 405, 406, 412, 415 …): a bug on our side, not retryable. */
-export class UnexpectedResponse extends KuryrError implements OpenStackErrorInfo {
+export class UnexpectedResponse extends openStackError(KuryrError, 0) {
   override readonly name: string = 'UnexpectedResponse';
-  readonly status: number;
-  readonly type: string | undefined;
-  readonly requestId: string | undefined;
-  readonly serviceType: string | undefined;
-  constructor(message: string, o: OpenStackErrorOptions = {}) {
-    super(message, { cause: o.cause, details: details(o) });
-    this.status = o.status ?? 0;
-    this.type = o.type;
-    this.requestId = o.requestId;
-    this.serviceType = o.serviceType;
-  }
 }
 
 type ErrorCtor = new (message: string, o?: OpenStackErrorOptions) => Error;
