@@ -20,20 +20,27 @@ export function targetMtu(t: BindTarget): number {
 const isV6 = (cidr: string): boolean => cidr.includes(':');
 
 /**
- * With `t.netns`: lo up, IPv6 on when a v6 address is requested, addresses, link up, routes (idempotent).
+ * With `t.netns`: IPv6 on when a v6 address/route is requested, link up (unless `createdUp`), then
+ * addresses and routes (idempotent). Loopback is left to the runtime (CNI `loopback`, Docker, podman).
  * Without a netns (Docker) nothing happens: libnetwork moves and configures the interface.
  */
-export async function configureContainerSide(nl: Netlink, t: BindTarget): Promise<void> {
+export async function configureContainerSide(
+  nl: Netlink,
+  t: BindTarget,
+  createdUp = false,
+): Promise<void> {
   if (t.netns === undefined) return;
   const ip = t.ip ?? { addresses: [], routes: [] };
   const wantsV6 = ip.addresses.some((a) => isV6(a.cidr)) || ip.routes.some((r) => isV6(r.dst));
   if (wantsV6) await nl.enableIpv6(t.netns);
-  await nl.setLink('lo', { up: true }, t.netns);
-  for (const a of ip.addresses) await nl.addAddress(t.ifName, a.cidr, t.netns);
-  await nl.setLink(t.ifName, { up: true }, t.netns);
-  for (const r of ip.routes) {
-    await nl.addRoute({ dst: r.dst, dev: t.ifName, ...(r.gw ? { gw: r.gw } : {}) }, t.netns);
-  }
+  // NOTE: up before routes: the kernel only installs connected routes (needed for gateways) on up links.
+  if (!createdUp) await nl.setLink(t.ifName, { up: true }, t.netns);
+  await nl.configureIp(
+    t.ifName,
+    ip.addresses.map((a) => a.cidr),
+    ip.routes.map((r) => ({ dst: r.dst, ...(r.gw ? { gw: r.gw } : {}) })),
+    t.netns,
+  );
 }
 
 /** Compares the container interface against the target (exists, MAC, MTU, addresses, routes). */

@@ -56,8 +56,16 @@ export class NestedDriver implements BindingDriver {
     const vlanId = this.name === 'vlan' ? assertVlanId(t.vlanId) : undefined;
     return new Rollback(this.deps.logger).guard(async (rb) => {
       const existing = await nl.getLink(t.ifName, t.netns);
+      const created = existing === undefined;
       if (existing === undefined) {
-        const spec = { name: t.ifName, parent, netns: t.netns, mac: t.port.mac_address, mtu };
+        const spec = {
+          name: t.ifName,
+          parent,
+          netns: t.netns,
+          mac: t.port.mac_address,
+          mtu,
+          up: t.netns !== undefined,
+        };
         if (vlanId === undefined) await nl.createMacvlan(spec);
         else await nl.createVlan({ ...spec, vlanId });
         rb.push(`delete ${t.ifName}`, () => nl.deleteLink(t.ifName, t.netns));
@@ -74,7 +82,7 @@ export class NestedDriver implements BindingDriver {
           removeAllowedAddressPairs(neutron, vmPortId, pairsFor(t.port)),
         );
       }
-      await configureContainerSide(nl, t);
+      await configureContainerSide(nl, t, created);
       return { driver: this.name, containerIfName: t.ifName, mac: t.port.mac_address, mtu };
     });
   }

@@ -2,6 +2,7 @@
  * @module `bridge` vif_type (linuxbridge agent): host end enslaved to `brq<network_id[:11]>`, the bridge
  * created when missing (COMPATIBILITY.md §2). The agent scans `tap*` devices and owns the bridge after.
  */
+import { ConflictError, NotFoundError } from '../../common/errors/index.js';
 import { linuxBridgeName } from '../../common/naming.js';
 import type { Rollback } from '../rollback.js';
 import type { BindTarget } from '../types.js';
@@ -13,21 +14,32 @@ export class VethBridgeDriver extends VethDriver {
 
   protected async plugHost(t: BindTarget, host: string, mtu: number, rb: Rollback): Promise<void> {
     const bridge = linuxBridgeName(t.port.network_id);
+    try {
+      await this.nl.setLink(host, { master: bridge }); // common case: the bridge exists (one request)
+      return;
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
     if ((await this.nl.getLink(bridge)) === undefined) {
-      await this.nl.createBridge({ name: bridge, mtu }).catch((err: unknown) => {
+      try {
+        await this.nl.createBridge({ name: bridge, mtu, up: true });
+        rb.push(`delete bridge ${bridge}`, () => this.deleteIfEmpty(bridge, host));
+      } catch (err) {
         // NOTE: the agent (or a concurrent bind on the same network) may create it at the same moment.
-        if (!(err instanceof Error && err.name === 'ConflictError')) throw err;
-      });
-      rb.push(`delete bridge ${bridge}`, async () => {
-        const members = (await this.nl.listLinks()).filter((l) => l.masterIndex !== undefined);
-        const br = await this.nl.getLink(bridge);
-        if (br && !members.some((m) => m.masterIndex === br.index && m.name !== host)) {
-          await this.nl.deleteLink(bridge);
-        }
-      });
+        if (!(err instanceof ConflictError)) throw err;
+      }
     }
     await this.nl.setLink(bridge, { up: true });
-    await this.nl.setLink(host, { master: bridge, up: true });
+    await this.nl.setLink(host, { master: bridge });
+  }
+
+  private async deleteIfEmpty(bridge: string, except: string): Promise<void> {
+    const br = await this.nl.getLink(bridge);
+    if (br === undefined) return;
+    const members = (await this.nl.listLinks()).filter(
+      (l) => l.masterIndex === br.index && l.name !== except,
+    );
+    if (members.length === 0) await this.nl.deleteLink(bridge);
   }
 
   protected async unplugHost(): Promise<void> {

@@ -58,8 +58,12 @@ test('bind twice converges (no duplicate create), unbind twice is fine and leave
   const { nl, before } = setup();
   const d = new VethBridgeDriver({ netlink: nl, logger });
   await d.bind(cni());
+  const once = nl.snapshot();
+  const hostIndex = (await nl.getLink('tap6f1d2a0b-4c'))?.index;
   await d.bind(cni());
-  assert.equal(nl.calls.filter((c) => c.startsWith('createVeth')).length, 1);
+  assert.deepEqual(nl.snapshot(), once);
+  assert.equal((await nl.getLink('tap6f1d2a0b-4c'))?.index, hostIndex, 'pair not recreated');
+  assert.deepEqual(await d.check(cni()), { ok: true, problems: [] });
   await d.unbind(cni());
   await d.unbind(cni());
   assert.deepEqual(nl.snapshot(), [...before, '|brq0b7c1234-aa'].sort());
@@ -84,8 +88,10 @@ test('Docker mode: both ends in the current netns, container end left down and u
   assert.deepEqual(await nl.listAddresses('t_c6f1d2a0b-4c'), []);
   // libnetwork moved the container end away: a second bind must not recreate the pair.
   await nl.setLink('t_c6f1d2a0b-4c', { moveTo: NS });
+  const hostIndex = (await nl.getLink('tap6f1d2a0b-4c'))?.index;
   await d.bind({ port, ifName: 't_c6f1d2a0b-4c' });
-  assert.equal(nl.calls.filter((x) => x.startsWith('createVeth')).length, 1);
+  assert.equal((await nl.getLink('tap6f1d2a0b-4c'))?.index, hostIndex, 'pair not recreated');
+  assert.equal(await nl.getLink('t_c6f1d2a0b-4c'), undefined);
 });
 
 test('missing netns is NotFound; an unrelated eth0 already in the netns is a Conflict and nothing leaks', async () => {

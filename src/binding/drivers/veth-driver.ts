@@ -46,12 +46,11 @@ export abstract class VethDriver implements BindingDriver {
     const host = hostVethName(t.port.id);
     assertIfName(t.ifName);
     return new Rollback(this.log).guard(async (rb) => {
-      await this.ensureVeth(t, host, mtu, rb);
+      const peerUp = await this.ensureVeth(t, host, mtu, rb);
       signal?.throwIfAborted();
-      await this.nl.setLink(host, { up: true });
       await this.plugHost(t, host, mtu, rb);
       signal?.throwIfAborted();
-      await configureContainerSide(this.nl, t);
+      await configureContainerSide(this.nl, t, peerUp);
       this.log.debug({ portId: t.port.id, host, driver: this.name }, 'port bound');
       return {
         driver: this.name,
@@ -63,15 +62,41 @@ export abstract class VethDriver implements BindingDriver {
     });
   }
 
-  /** Creates the pair unless it is already there (second bind converges instead of failing). */
-  private async ensureVeth(t: BindTarget, host: string, mtu: number, rb: Rollback): Promise<void> {
+  /**
+   * Creates the pair (host end up) unless it is already there, so a second bind converges instead of
+   * failing. Optimistic: the common path is one request.
+   * @returns whether the container end is known to be up already (never, for a veth)
+   */
+  private async ensureVeth(
+    t: BindTarget,
+    host: string,
+    mtu: number,
+    rb: Rollback,
+  ): Promise<boolean> {
+    const create = async (): Promise<void> => {
+      await this.nl.createVeth({
+        name: host,
+        mtu,
+        up: true,
+        // NOTE: a veth peer cannot be created up (the kernel configures it before pairing the two
+        // ends: ENOTCONN), so configureContainerSide brings the container end up.
+        peer: { name: t.ifName, netns: t.netns, mac: t.port.mac_address, mtu },
+      });
+      rb.push(`delete veth ${host}`, () => this.nl.deleteLink(host));
+    };
+    try {
+      await create();
+      return false; // created, but the container end is still down
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
     const existing = await this.nl.getLink(host);
     if (existing !== undefined && existing.kind === 'veth') {
       // Docker: libnetwork has moved/renamed the container end already — the host end alone proves it.
-      if (t.netns === undefined) return;
-      if ((await this.nl.getLink(t.ifName, t.netns)) !== undefined) {
-        if (existing.mtu !== mtu) await this.nl.setLink(host, { mtu });
-        return;
+      const peer = t.netns === undefined ? undefined : await this.nl.getLink(t.ifName, t.netns);
+      if (t.netns === undefined || peer !== undefined) {
+        if (existing.mtu !== mtu || !existing.up) await this.nl.setLink(host, { mtu, up: true });
+        return false;
       }
     }
     if (existing !== undefined) await this.nl.deleteLink(host); // a stale half of an earlier attempt
@@ -83,12 +108,8 @@ export abstract class VethDriver implements BindingDriver {
           `interface ${t.ifName} already exists in ${t.netns ?? 'this netns'}`,
         );
     }
-    await this.nl.createVeth({
-      name: host,
-      mtu,
-      peer: { name: t.ifName, netns: t.netns, mac: t.port.mac_address, mtu },
-    });
-    rb.push(`delete veth ${host}`, () => this.nl.deleteLink(host));
+    await create();
+    return false;
   }
 
   async unbind(t: BindTarget, signal?: AbortSignal): Promise<void> {

@@ -21,14 +21,14 @@ export class VethHybridDriver extends VethOvsDriver {
     const qvb = hybridBridgeVethName(t.port.id);
     const qvo = hybridOvsVethName(t.port.id);
     if ((await this.nl.getLink(qbr)) === undefined) {
-      await this.nl.createBridge({ name: qbr, mtu });
+      await this.nl.createBridge({ name: qbr, mtu, up: true });
       rb.push(`delete ${qbr}`, () => this.nl.deleteLink(qbr));
     }
     await this.nl.setLink(qbr, { up: true });
     await this.nl.setLink(host, { master: qbr, up: true });
     if ((await this.nl.getLink(qvb)) === undefined || (await this.nl.getLink(qvo)) === undefined) {
       await this.nl.deleteLink(qvb);
-      await this.nl.createVeth({ name: qvb, mtu, peer: { name: qvo, mtu } });
+      await this.nl.createVeth({ name: qvb, mtu, up: true, peer: { name: qvo, mtu } });
       rb.push(`delete ${qvb}`, () => this.nl.deleteLink(qvb));
     }
     await this.nl.setLink(qvb, { master: qbr, up: true });

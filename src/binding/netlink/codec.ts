@@ -51,7 +51,8 @@ export interface PeerAttrs {
 
 /** IFLA_LINKINFO for a veth pair whose peer is described by `peer`. */
 export function vethLinkInfo(peer: PeerAttrs): Buffer {
-  const ifinfomsg = Buffer.alloc(16); // AF_UNSPEC, no flags: the peer is brought up separately
+  const ifinfomsg = Buffer.alloc(16); // family AF_UNSPEC, type 0, index 0, flags, change
+  // NOTE: no IFF_UP here: the kernel configures the peer before pairing it and answers ENOTCONN.
   const parts = [ifinfomsg, attr(IFLA_IFNAME, cstr(peer.name))];
   if (peer.mac !== undefined) parts.push(attr(IFLA_ADDRESS, macToBuffer(peer.mac)));
   if (peer.mtu !== undefined) parts.push(attr(IFLA_MTU, u32(peer.mtu)));

@@ -68,7 +68,7 @@ export class FakeNetlink implements Netlink {
       ns,
       mac: s.mac ?? `02:00:00:00:00:${(this.nextIndex % 256).toString(16).padStart(2, '0')}`,
       mtu: s.mtu ?? 1500,
-      up: name === 'lo',
+      up: name === 'lo' || s.up === true,
       ...(kind ? { kind } : {}),
       addrs: [],
     };
@@ -179,6 +179,16 @@ export class FakeNetlink implements Netlink {
     if (l === undefined) throw new NotFoundError(`link ${dev} not found`);
     if (!l.addrs.includes(cidr)) l.addrs.push(cidr);
     return Promise.resolve();
+  }
+
+  async configureIp(
+    dev: string,
+    cidrs: string[],
+    routes: Omit<RouteSpec, 'dev'>[],
+    netns?: NetnsPath,
+  ): Promise<void> {
+    for (const c of cidrs) await this.addAddress(dev, c, netns);
+    for (const r of routes) await this.addRoute({ ...r, dev }, netns);
   }
 
   listAddresses(dev: string, netns?: NetnsPath): Promise<string[]> {

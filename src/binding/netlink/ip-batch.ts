@@ -91,30 +91,27 @@ export class IpBatchNetlink implements Netlink {
   async createVeth(spec: VethSpec): Promise<void> {
     assertIfName(spec.name);
     assertIfName(spec.peer.name);
-    const where =
-      spec.peer.netns && spec.peer.netns !== spec.netns
-        ? ` netns ${netnsArg(spec.peer.netns)}`
-        : '';
-    await this.ip(
-      spec.netns,
-      [
-        `link add ${spec.name}${IpBatchNetlink.attrs(spec)} type veth peer name ${spec.peer.name}${IpBatchNetlink.attrs(spec.peer)}${where}`,
-      ],
-      `create veth ${spec.name}`,
-    );
+    const apart = spec.peer.netns !== undefined && spec.peer.netns !== spec.netns;
+    const where = apart ? ` netns ${netnsArg(spec.peer.netns as string)}` : '';
+    const a = (x: LinkSpec): string => IpBatchNetlink.attrs(x);
+    const lines = [
+      `link add ${spec.name}${a(spec)} type veth peer name ${spec.peer.name}${a(spec.peer)}${where}`,
+    ];
+    if (spec.up === true) lines.push(`link set ${spec.name} up`);
+    await this.ip(spec.netns, lines, `create veth ${spec.name}`);
   }
 
   private async child(spec: MacvlanSpec, type: string): Promise<void> {
     assertIfName(spec.name);
-    const where =
-      spec.netns && spec.netns !== spec.parentNetns ? ` netns ${netnsArg(spec.netns)}` : '';
-    await this.ip(
-      spec.parentNetns,
-      [
-        `link add link ${spec.parent} name ${spec.name}${IpBatchNetlink.attrs(spec)}${where} type ${type}`,
-      ],
-      `create ${type} ${spec.name}`,
-    );
+    const apart = spec.netns !== undefined && spec.netns !== spec.parentNetns;
+    const where = apart ? ` netns ${netnsArg(spec.netns as string)}` : '';
+    const lines = [
+      `link add link ${spec.parent} name ${spec.name}${IpBatchNetlink.attrs(spec)}${where} type ${type}`,
+    ];
+    if (spec.up === true && !apart) lines.push(`link set ${spec.name} up`);
+    await this.ip(spec.parentNetns, lines, `create ${type} ${spec.name}`);
+    if (spec.up === true && apart)
+      await this.ip(spec.netns, [`link set ${spec.name} up`], `set up`);
   }
 
   createMacvlan(spec: MacvlanSpec): Promise<void> {
@@ -197,6 +194,16 @@ export class IpBatchNetlink implements Netlink {
   async addAddress(dev: string, cidr: string, netns?: NetnsPath): Promise<void> {
     const nodad = cidr.includes(':') ? ' nodad' : '';
     await this.ip(netns, [`addr replace ${cidr} dev ${dev}${nodad}`], `add address ${cidr}`);
+  }
+
+  async configureIp(
+    dev: string,
+    cidrs: string[],
+    routes: Omit<RouteSpec, 'dev'>[],
+    netns?: NetnsPath,
+  ): Promise<void> {
+    for (const c of cidrs) await this.addAddress(dev, c, netns);
+    for (const r of routes) await this.addRoute({ ...r, dev }, netns);
   }
 
   async listAddresses(dev: string, netns?: NetnsPath): Promise<string[]> {

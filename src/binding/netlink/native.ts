@@ -120,7 +120,7 @@ export class NativeNetlink implements Netlink {
         });
         await s
           .newLink(
-            {},
+            upFlags(spec),
             { ...linkAttrs(spec), linkinfo },
             { flags: F_CREATE_EXCL, timeout: TIMEOUT_MS },
           )
@@ -161,7 +161,7 @@ export class NativeNetlink implements Netlink {
         link.writeUInt32LE(parent, 0);
         await s
           .newLink(
-            {},
+            upFlags(spec),
             { ...linkAttrs(spec), link, linkinfo, ...(fd === undefined ? {} : { netNsFd: fd }) },
             { flags: F_CREATE_EXCL, timeout: TIMEOUT_MS },
           )
@@ -174,7 +174,11 @@ export class NativeNetlink implements Netlink {
     assertIfName(spec.name);
     await this.withSocket(spec.netns, (s) =>
       s
-        .newLink({}, { ...linkAttrs(spec), linkinfo: bridgeLinkInfo() }, { flags: F_CREATE_EXCL })
+        .newLink(
+          upFlags(spec),
+          { ...linkAttrs(spec), linkinfo: bridgeLinkInfo() },
+          { flags: F_CREATE_EXCL },
+        )
         .catch((e) => translate(e, `create bridge ${spec.name}`)),
     );
   }
@@ -189,34 +193,37 @@ export class NativeNetlink implements Netlink {
 
   async setLink(name: string, change: LinkChange, netns?: NetnsPath): Promise<void> {
     await this.withSocket(netns, async (s) => {
-      const index = await this.index(s, name, netns);
+      const early = change.up === false || change.name !== undefined || change.mac !== undefined;
+      // Without rename/MAC change the link is addressed by name (ifindex 0 + IFLA_IFNAME) and every
+      // change goes in ONE request: the kernel applies MTU, master, netns, then flags, in that order.
+      const index = early ? await this.index(s, name, netns) : 0;
       const set = (attrs: object, flags?: object): Promise<unknown> =>
         s
-          .setLink({ index, ...(flags ?? {}) }, attrs, { timeout: TIMEOUT_MS })
+          .setLink({ index, ...(flags ?? {}) }, index === 0 ? { ifname: name, ...attrs } : attrs, {
+            timeout: TIMEOUT_MS,
+          })
           .catch((e) => translate(e, `set link ${name}`));
-      if (change.up === false || change.name !== undefined || change.mac !== undefined) {
-        await set({}, { flags: {}, change: { up: true } });
-      }
+      if (early) await set({}, { flags: {}, change: { up: true } });
       if (change.name !== undefined) {
         assertIfName(change.name);
         await set({ ifname: change.name });
       }
       if (change.mac !== undefined) await set({ address: macToBuffer(change.mac) });
-      if (change.mtu !== undefined) await set({ mtu: change.mtu });
+      const late: Record<string, unknown> = {};
+      if (change.mtu !== undefined) late['mtu'] = change.mtu;
       if (change.master !== undefined) {
-        const master = change.master === null ? 0 : await this.index(s, change.master, netns);
-        await set({ master });
+        late['master'] = change.master === null ? 0 : await this.index(s, change.master, netns);
       }
-      if (change.moveTo !== undefined) {
-        const fd = openNetns(change.moveTo);
-        try {
-          await set({ netNsFd: fd });
-        } finally {
-          closeSync(fd);
+      const fd = change.moveTo === undefined ? undefined : openNetns(change.moveTo);
+      try {
+        if (fd !== undefined) late['netNsFd'] = fd;
+        const up = change.up === true && fd === undefined;
+        if (Object.keys(late).length > 0 || up) {
+          await set(late, up ? { flags: { up: true }, change: { up: true } } : undefined);
         }
-        return;
+      } finally {
+        if (fd !== undefined) closeSync(fd);
       }
-      if (change.up === true) await set({}, { flags: { up: true }, change: { up: true } });
     });
   }
 
@@ -237,23 +244,21 @@ export class NativeNetlink implements Netlink {
   }
 
   async addAddress(dev: string, cidr: string, netns?: NetnsPath): Promise<void> {
-    const c = parseCidr(cidr);
+    await this.configureIp(dev, [cidr], [], netns);
+  }
+
+  async configureIp(
+    dev: string,
+    cidrs: string[],
+    routes: Omit<RouteSpec, 'dev'>[],
+    netns?: NetnsPath,
+  ): Promise<void> {
     await this.withSocket(netns, async (s) => {
       const index = await this.index(s, dev, netns);
-      await s
-        .newAddress(
-          {
-            family: c.family === 4 ? AF_INET : AF_INET6,
-            prefixlen: c.prefixLen,
-            index,
-            ...(c.family === 6 ? { flags: { nodad: true } } : {}),
-          },
-          { local: c.ip, address: c.ip },
-          { flags: F_CREATE_EXCL, timeout: TIMEOUT_MS },
-        )
-        .catch((e) => {
-          if (!/EEXIST/.test(String(e))) translate(e, `add address ${cidr} to ${dev}`);
-        });
+      // Pipelined: every request has its own sequence number; routes wait for the addresses because a
+      // gateway must be reachable through a connected route first.
+      await Promise.all(cidrs.map((c) => newAddress(s, index, c)));
+      await Promise.all(routes.map((r) => newRoute(s, index, r)));
     });
   }
 
@@ -267,32 +272,9 @@ export class NativeNetlink implements Netlink {
   }
 
   async addRoute(route: RouteSpec, netns?: NetnsPath): Promise<void> {
-    const dst = parseCidr(route.dst);
-    const gw = route.gw === undefined ? undefined : ipToBuffer(route.gw);
-    await this.withSocket(netns, async (s) => {
-      const oif = await this.index(s, route.dev, netns);
-      await s
-        .newRoute(
-          {
-            family: dst.family === 4 ? AF_INET : AF_INET6,
-            dstLen: dst.prefixLen,
-            table: RT_TABLE_MAIN,
-            protocol: 'BOOT',
-            scope: gw === undefined ? 'LINK' : 'UNIVERSE',
-            type: 'UNICAST',
-          },
-          {
-            ...(dst.prefixLen > 0 ? { dst: dst.ip } : {}),
-            ...(gw ? { gateway: gw.bytes } : {}),
-            oif,
-          },
-          { flags: F_CREATE_EXCL, timeout: TIMEOUT_MS },
-        )
-        .catch((e) => {
-          if (!/EEXIST/.test(String(e)))
-            translate(e, `add route ${route.dst} via ${route.gw ?? route.dev}`);
-        });
-    });
+    await this.withSocket(netns, async (s) =>
+      newRoute(s, await this.index(s, route.dev, netns), route),
+    );
   }
 
   listRoutes(netns?: NetnsPath): Promise<RouteInfo[]> {
@@ -346,6 +328,54 @@ export class NativeNetlink implements Netlink {
     this.own?.socket.close();
     this.own = undefined;
   }
+}
+
+async function newAddress(s: RtNetlinkSocket, index: number, cidr: string): Promise<void> {
+  const c = parseCidr(cidr);
+  await s
+    .newAddress(
+      {
+        family: c.family === 4 ? AF_INET : AF_INET6,
+        prefixlen: c.prefixLen,
+        index,
+        // NOTE: Neutron guarantees the address is unique; skipping DAD makes v6 usable at once.
+        ...(c.family === 6 ? { flags: { nodad: true } } : {}),
+      },
+      { local: c.ip, address: c.ip },
+      { flags: F_CREATE_EXCL, timeout: TIMEOUT_MS },
+    )
+    .catch((e) => {
+      if (!/EEXIST/.test(String(e))) translate(e, `add address ${cidr}`);
+    });
+}
+
+async function newRoute(
+  s: RtNetlinkSocket,
+  oif: number,
+  route: Omit<RouteSpec, 'dev'>,
+): Promise<void> {
+  const dst = parseCidr(route.dst);
+  const gw = route.gw === undefined ? undefined : ipToBuffer(route.gw);
+  await s
+    .newRoute(
+      {
+        family: dst.family === 4 ? AF_INET : AF_INET6,
+        dstLen: dst.prefixLen,
+        table: RT_TABLE_MAIN,
+        protocol: 'BOOT',
+        scope: gw === undefined ? 'LINK' : 'UNIVERSE',
+        type: 'UNICAST',
+      },
+      { ...(dst.prefixLen > 0 ? { dst: dst.ip } : {}), ...(gw ? { gateway: gw.bytes } : {}), oif },
+      { flags: F_CREATE_EXCL, timeout: TIMEOUT_MS },
+    )
+    .catch((e) => {
+      if (!/EEXIST/.test(String(e))) translate(e, `add route ${route.dst} via ${route.gw ?? oif}`);
+    });
+}
+
+function upFlags(spec: LinkSpec): { flags?: { up: true }; change?: { up: true } } {
+  return spec.up === true ? { flags: { up: true }, change: { up: true } } : {};
 }
 
 function linkAttrs(spec: LinkSpec): { ifname: string; mtu?: number; address?: Buffer } {

@@ -29,11 +29,16 @@ export interface LinkSpec {
   mtu?: number;
   /** Netns the link is created in. */
   netns?: NetnsPath;
+  /** Created administratively up (saves a request). @default false */
+  up?: boolean;
 }
 
 export interface VethSpec extends LinkSpec {
-  /** The peer; `peer.netns` may differ from `netns`: the kernel creates it directly there. */
-  peer: LinkSpec;
+  /**
+   * The peer; `peer.netns` may differ from `netns`: the kernel creates it directly there. `peer.up` is
+   * ignored (the kernel cannot create a veth peer up): bring it up with `setLink`.
+   */
+  peer: Omit<LinkSpec, 'up'>;
 }
 
 export interface MacvlanSpec extends LinkSpec {
@@ -101,6 +106,16 @@ export interface Netlink {
   setLink(name: string, change: LinkChange, netns?: NetnsPath): Promise<void>;
   deleteLink(name: string, netns?: NetnsPath): Promise<boolean>;
   addAddress(dev: string, cidr: string, netns?: NetnsPath): Promise<void>;
+  /**
+   * Adds all `cidrs` to `dev`, then all `routes` via `dev` (idempotent); the native implementation
+   * pipelines them over one socket.
+   */
+  configureIp(
+    dev: string,
+    cidrs: string[],
+    routes: Omit<RouteSpec, 'dev'>[],
+    netns?: NetnsPath,
+  ): Promise<void>;
   listAddresses(dev: string, netns?: NetnsPath): Promise<string[]>;
   addRoute(route: RouteSpec, netns?: NetnsPath): Promise<void>;
   listRoutes(netns?: NetnsPath): Promise<RouteInfo[]>;
