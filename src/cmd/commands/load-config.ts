@@ -104,6 +104,8 @@ export async function loadCommandConfig(
   const log = createLogger({
     name: options.name ?? 'kuryr',
     debug: d.debug,
+    // Development only: pino-pretty is a devDependency, loaded by name only when asked for.
+    pretty: (options.env ?? process.env).KURYR_LOG_PRETTY === '1',
     ...(d.logFile === undefined ? {} : { logFile: d.logFile }),
     ...(d.logDir === undefined ? {} : { logDir: d.logDir }),
   });

@@ -82,6 +82,8 @@ kuryr config check --json                                          # machine-rea
 Secrets (\`password\`, \`token\`, \`application_credential_secret\`) are shown as \`***\`. Logs mask, at any
 depth and in any letter case, every field whose name ends in password, passwd, secret, token or credential(s)
 (so also \`X-Auth-Token\`, \`X-Subject-Token\`, \`applicationCredentialSecret\`) and \`Authorization\`/\`Cookie\`.
+Logs are JSON lines on stderr, or in \`[DEFAULT] log_file\` (relative to \`log_dir\`) / \`<log_dir>/<program>.log\`;
+\`KURYR_LOG_PRETTY=1\` prints them human-readable on stderr (development checkouts only: needs pino-pretty).
 
 ## Options
 `;
