@@ -68,6 +68,7 @@ export class EndpointService {
     ]);
     port = { ...port, tags };
     this.lookup.rememberEndpoint(req.EndpointID, port);
+    this.lookup.endpointCreatedHere(req.EndpointID);
     try {
       await this.binder.plug(port, network);
       if (this.options.vifPluggingIsFatal) port = await this.waitActive(port);
@@ -85,6 +86,8 @@ export class EndpointService {
     mac?: string,
   ): Promise<Port | undefined> {
     if (ips.length === 0) return undefined;
+    const byMac = mac ? this.lookup.portByMacAndIp(mac, ips) : undefined;
+    if (byMac && byMac.network_id === networkId) return byMac;
     const subnets = await this.lookup.subnets(networkId);
     for (const ip of ips) {
       const subnet = subnets.find((s) => containsCidr(parseCidr(s.cidr), parseCidr(ip)));
@@ -143,8 +146,10 @@ export class EndpointService {
   async join(networkId: string, endpointId: string): Promise<Record<string, unknown>> {
     const network = await this.lookup.network(networkId);
     const port = await this.lookup.endpointPort(endpointId);
-    const subnets = await this.lookup.subnets(network.id);
-    const mine = subnets.filter((s) => port.fixed_ips.some((f) => f.subnet_id === s.id));
+    const ids = [...new Set(port.fixed_ips.map((f) => f.subnet_id))];
+    const mine =
+      this.lookup.knownSubnets(ids) ??
+      (await this.lookup.subnets(network.id)).filter((s) => ids.includes(s.id));
     const v4 = mine.find((s) => s.ip_version === 4);
     const v6 = mine.find((s) => s.ip_version === 6);
     const routes = mine.flatMap((s) =>
@@ -175,6 +180,7 @@ export class EndpointService {
       throw error;
     }
     this.lookup.forgetEndpoint(endpointId);
+    this.lookup.forgetExposure(endpointId);
     await this.binder.unplug(port);
     // A port kuryr created goes at ReleaseAddress; only an adopted one must lose the EndpointID tags now.
     if (port.tags.includes(TAG_PORT_EXISTING) && this.options.tagMode) {

@@ -54,7 +54,8 @@ export class ExternalConnectivityService {
   ): Promise<void> {
     if (!this.options.processExternalConnectivity || exposed.length === 0) return;
     const port = await this.lookup.endpointPort(endpointId);
-    await this.removeGroups(port); // idempotent: a repeated call replaces the group
+    // idempotent: a repeated call replaces the group
+    if (this.lookup.hasExposedGroup(endpointId) !== false) await this.removeGroups(port);
     const sg = await this.neutron.create('security-groups', {
       name: exposedGroupName(port.id),
       description: `kuryr --expose for endpoint ${endpointId.slice(0, 12)}`,
@@ -83,6 +84,7 @@ export class ExternalConnectivityService {
       const groups = [...port.security_groups, sg.id];
       await this.neutron.update('ports', port.id, { security_groups: groups });
       this.lookup.rememberEndpoint(endpointId, { ...port, security_groups: groups });
+      this.lookup.setExposedGroup(endpointId, true);
     } catch (error) {
       await ignoreNotFound(() => this.neutron.delete('security-groups', sg.id)).catch(() => false);
       throw error;
@@ -92,6 +94,7 @@ export class ExternalConnectivityService {
   /** `NetworkDriver.RevokeExternalConnectivity`. Missing port or group ⇒ success. */
   async revoke(endpointId: string): Promise<void> {
     if (!this.options.processExternalConnectivity) return;
+    if (this.lookup.hasExposedGroup(endpointId) === false) return; // created here, never exposed
     let port: Port;
     try {
       port = await this.lookup.endpointPort(endpointId);
@@ -100,6 +103,7 @@ export class ExternalConnectivityService {
       throw error;
     }
     await this.removeGroups(port);
+    this.lookup.setExposedGroup(endpointId, false);
   }
 
   private async removeGroups(port: Port): Promise<void> {

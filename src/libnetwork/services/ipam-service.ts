@@ -203,6 +203,7 @@ export class IpamService {
       if (ids.length) subnets.push(...(await this.neutron.list('subnets', { id: ids })));
     }
     if (subnets.length) this.subnetsByPool.set(poolId, subnets);
+    this.lookup.rememberSubnets(subnets);
     return subnets;
   }
 

@@ -63,12 +63,28 @@ export class NeutronLookup {
     if (cached) return cached;
     const subnets = await this.neutron.list('subnets', { network_id: networkId });
     this.subnetsByNetwork.set(networkId, subnets);
+    this.rememberSubnets(subnets);
     return subnets;
+  }
+
+  /** Subnets seen by id (a subnet's network, CIDR and pool never change). */
+  private readonly subnetById = new Map<string, Subnet>();
+
+  /** Remembers subnets seen anywhere (IPAM lists them by pool). */
+  rememberSubnets(subnets: Subnet[]): void {
+    for (const s of subnets) this.subnetById.set(s.id, s);
+  }
+
+  /** The given subnets when all are known, else undefined. */
+  knownSubnets(ids: string[]): Subnet[] | undefined {
+    const found = ids.map((id) => this.subnetById.get(id));
+    return found.every((s) => s !== undefined) ? (found as Subnet[]) : undefined;
   }
 
   /** Records the complete subnet list of a network kuryr just created. */
   setSubnets(networkId: string, subnets: Subnet[]): void {
     this.subnetsByNetwork.set(networkId, subnets);
+    this.rememberSubnets(subnets);
   }
 
   rememberSubnet(subnet: Subnet): void {
@@ -117,6 +133,39 @@ export class NeutronLookup {
   forgetAddresses(port: Port): void {
     for (const f of port.fixed_ips) this.addresses.delete(`${f.subnet_id}/${f.ip_address}`);
     this.macs.delete(`${port.network_id}/${port.mac_address.toLowerCase()}`);
+  }
+
+  /** Port hint by MAC + one of its IPs (CreateEndpoint right after RequestAddress: no list call). */
+  portByMacAndIp(mac: string, ips: string[]): Port | undefined {
+    for (const hint of this.addresses.values()) {
+      const p = hint.port;
+      if (p.mac_address.toLowerCase() !== mac.toLowerCase()) continue;
+      if (p.fixed_ips.some((f) => ips.includes(f.ip_address))) return p;
+    }
+    return undefined;
+  }
+
+  /**
+   * Endpoints created by this process and whether they have an exposed-ports group: Revoke and Program
+   * skip the group lookup for endpoints known to have none (after a restart the lookup is made).
+   */
+  private readonly exposure = new Map<string, boolean>();
+
+  endpointCreatedHere(endpointId: string): void {
+    this.exposure.set(endpointId, false);
+  }
+
+  /** true/false when known, undefined when the endpoint predates this process. */
+  hasExposedGroup(endpointId: string): boolean | undefined {
+    return this.exposure.get(endpointId);
+  }
+
+  setExposedGroup(endpointId: string, has: boolean): void {
+    if (this.exposure.has(endpointId) || has) this.exposure.set(endpointId, has);
+  }
+
+  forgetExposure(endpointId: string): void {
+    this.exposure.delete(endpointId);
   }
 
   /** Port hint by network + MAC (dual stack: the v6 address joins the v4 port). */

@@ -31,9 +31,16 @@ export class CountingClient implements ServiceClient {
   get count(): number {
     return this.log.length;
   }
-  request<T>(req: ApiRequest) {
+  /** Total wall time spent in Neutron requests (ms). */
+  ms = 0;
+  async request<T>(req: ApiRequest) {
     this.log.push(req);
-    return this.inner.request<T>(req);
+    const t0 = performance.now();
+    try {
+      return await this.inner.request<T>(req);
+    } finally {
+      this.ms += performance.now() - t0;
+    }
   }
   endpoint(signal?: AbortSignal) {
     return this.inner.endpoint(signal);
