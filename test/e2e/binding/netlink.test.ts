@@ -20,7 +20,6 @@ const A1 = `${P}-a`;
 const B1 = `${P}-b`;
 const A2 = `${P}-c`;
 const B2 = `${P}-d`;
-const A = A1;
 const B = B1;
 const native = new NativeNetlink();
 let nsA1 = '';
