@@ -98,8 +98,10 @@ test('required Octavia that is absent fails the report', async () => {
   assert.equal(report.checks.find((c) => c.id === 'octavia')?.state, 'missing');
 });
 
-test('with Keystone: scope and roles reported, Octavia from the catalog', async () => {
+/** A password session against a fake Keystone whose catalog points at the scripted Neutron/Octavia. */
+async function keystoneSession(reject = false): Promise<OpenStackSession> {
   const ks = await startFakeKeystone(neutron(ALL));
+  ks.reject = reject;
   cleanup.push(ks);
   const s = createOpenStackSession(
     {
@@ -109,6 +111,11 @@ test('with Keystone: scope and roles reported, Octavia from the catalog', async 
     silent,
   );
   cleanup.push(s);
+  return s;
+}
+
+test('with Keystone: scope and roles reported, Octavia from the catalog', async () => {
+  const s = await keystoneSession();
   const report = await collectStatus(s, { requireOctavia: true, requestTimeoutMs: 2000 });
   assert.equal(report.ok, true, JSON.stringify(report.checks));
   const kc = report.checks.find((c) => c.id === 'keystone');
@@ -117,17 +124,7 @@ test('with Keystone: scope and roles reported, Octavia from the catalog', async 
 });
 
 test('Keystone rejecting the credentials: error row, Neutron not attempted', async () => {
-  const ks = await startFakeKeystone(neutron(ALL));
-  ks.reject = true;
-  cleanup.push(ks);
-  const s = createOpenStackSession(
-    {
-      auth: { type: 'password', authUrl: ks.url, userId: 'u1', password: 'p', projectId: 'p1' },
-      retries: { attempts: 1 },
-    },
-    silent,
-  );
-  cleanup.push(s);
+  const s = await keystoneSession(true);
   const report = await collectStatus(s, { requestTimeoutMs: 2000 });
   assert.equal(report.ok, false);
   assert.equal(report.checks[0]?.state, 'error');

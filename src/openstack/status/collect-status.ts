@@ -6,7 +6,7 @@
 import type { ServiceClient } from '../http/types.js';
 import type { OpenStackSession } from '../session.js';
 import { extensionChecks, tagModeOf } from './extensions.js';
-import type { StatusCheck, StatusOptions, StatusReport, TagMode } from './types.js';
+import type { CheckState, StatusCheck, StatusOptions, StatusReport, TagMode } from './types.js';
 
 /** The parts of a session the status needs (a fake session in unit tests). */
 export type StatusSession = Pick<OpenStackSession, 'client' | 'identity'>;
@@ -77,33 +77,40 @@ async function keystoneCheck(session: StatusSession, timeoutMs: number): Promise
   }
 }
 
-async function neutronVersion(net: ServiceClient, timeoutMs: number): Promise<StatusCheck> {
+/** How a service's version check reports itself. */
+interface VersionCheckSpec {
+  id: 'neutron' | 'octavia';
+  mandatory: boolean;
+  /** State when the service cannot be reached (mandatory checks only; optional ones warn). */
+  unreachable: CheckState;
+  disables: string;
+}
+
+/** `GET /` on the service endpoint must list a CURRENT API version. */
+async function versionCheck(
+  client: () => ServiceClient,
+  spec: VersionCheckSpec,
+  timeoutMs: number,
+): Promise<{ check: StatusCheck; endpoint: string | undefined }> {
+  const { id, mandatory, disables } = spec;
+  let endpoint: string | undefined;
   try {
-    const endpoint = await net.endpoint(AbortSignal.timeout(timeoutMs));
-    const res = await net.request<{ versions?: Version[] }>({
-      method: 'GET',
-      path: '/',
-      timeoutMs,
-    });
+    const c = client();
+    endpoint = await c.endpoint(AbortSignal.timeout(timeoutMs));
+    const res = await c.request<{ versions?: Version[] }>({ method: 'GET', path: '/', timeoutMs });
     const current = res.body?.versions?.find((v) => v.status === 'CURRENT');
-    return {
-      id: 'neutron',
-      group: 'neutron',
-      state: current !== undefined ? 'ok' : 'error',
-      mandatory: true,
-      detail:
-        current !== undefined
-          ? `API ${current.id ?? '?'} CURRENT at ${endpoint}`
-          : `no CURRENT API version at ${endpoint}`,
-    };
+    if (current !== undefined) {
+      const detail = `API ${current.id ?? '?'} CURRENT at ${endpoint}`;
+      return { check: { id, group: id, state: 'ok', mandatory, detail }, endpoint };
+    }
+    const state: CheckState = mandatory ? 'error' : 'warning';
+    const detail = `no CURRENT API version at ${endpoint}`;
+    return { check: { id, group: id, state, mandatory, detail, disables }, endpoint };
   } catch (error) {
+    const state = mandatory ? spec.unreachable : 'warning';
     return {
-      id: 'neutron',
-      group: 'neutron',
-      state: 'error',
-      mandatory: true,
-      detail: message(error),
-      disables: 'everything: Neutron is unreachable',
+      check: { id, group: id, state, mandatory, detail: message(error), disables },
+      endpoint,
     };
   }
 }
@@ -151,39 +158,6 @@ async function subnetpoolCheck(
   }
 }
 
-async function octaviaCheck(
-  session: StatusSession,
-  required: boolean,
-  timeoutMs: number,
-): Promise<StatusCheck> {
-  const disables = 'Kubernetes Services (load balancers via Octavia)';
-  try {
-    const lb = session.client('load-balancer');
-    const endpoint = await lb.endpoint(AbortSignal.timeout(timeoutMs));
-    const res = await lb.request<{ versions?: Version[] }>({ method: 'GET', path: '/', timeoutMs });
-    const current = res.body?.versions?.find((v) => v.status === 'CURRENT');
-    return {
-      id: 'octavia',
-      group: 'octavia',
-      state: current !== undefined ? 'ok' : required ? 'error' : 'warning',
-      mandatory: required,
-      detail:
-        current !== undefined
-          ? `API ${current.id ?? '?'} CURRENT at ${endpoint}`
-          : `no CURRENT API version at ${endpoint}`,
-    };
-  } catch (error) {
-    return {
-      id: 'octavia',
-      group: 'octavia',
-      state: required ? 'missing' : 'warning',
-      mandatory: required,
-      detail: message(error),
-      disables,
-    };
-  }
-}
-
 /**
  * Runs every check. Never throws for an unhealthy cloud: problems become rows of the report.
  * @param session an OpenStack session (createOpenStackSession).
@@ -199,10 +173,19 @@ export async function collectStatus(
   let neutronEndpoint: string | undefined;
   if (checks[0]?.state !== 'error') {
     const net = session.client('network');
-    const version = await neutronVersion(net, timeoutMs);
-    checks.push(version);
-    if (version.state !== 'error') {
-      neutronEndpoint = await net.endpoint();
+    const version = await versionCheck(
+      () => net,
+      {
+        id: 'neutron',
+        mandatory: true,
+        unreachable: 'error',
+        disables: 'everything: Neutron is unreachable',
+      },
+      timeoutMs,
+    );
+    checks.push(version.check);
+    if (version.check.state !== 'error') {
+      neutronEndpoint = version.endpoint;
       try {
         const res = await net.request<{ extensions: { alias: string }[] }>({
           method: 'GET',
@@ -229,7 +212,17 @@ export async function collectStatus(
       for (const name of pools) checks.push(await subnetpoolCheck(net, name, timeoutMs));
     }
   }
-  checks.push(await octaviaCheck(session, options.requireOctavia === true, timeoutMs));
+  const octavia = await versionCheck(
+    () => session.client('load-balancer'),
+    {
+      id: 'octavia',
+      mandatory: options.requireOctavia === true,
+      unreachable: 'missing',
+      disables: 'Kubernetes Services (load balancers via Octavia)',
+    },
+    timeoutMs,
+  );
+  checks.push(octavia.check);
   const ok = checks.every((c) => !c.mandatory || c.state === 'ok' || c.state === 'warning');
   return { ok, checks, tagMode, neutronEndpoint, checkedAt: new Date().toISOString() };
 }
