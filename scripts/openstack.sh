@@ -15,6 +15,8 @@
 #   smoke    exercise the API the way kuryr does, bind ports on every agent host, plug them
 #            into netns and ping; prints `N passed, N failed`
 #   purge    stop, then delete $KURYR_OS_DIR
+#   restart-svc NAME...  stop just these services (names as in status), then start (the rest
+#            keeps running: e.g. `restart-svc keystone octavia-api` after a config change)
 #
 # settings (environment):
 #   KURYR_OS_DIR       state dir: configs, databases, logs, pids        (default /tmp/kuryr-os)
@@ -127,20 +129,27 @@ spawn() {
   echo $! >"$RUN/$name.pid"
 }
 
-stop_svc() {
-  local name=$1 p pids i
-  p=$(pid_of "$name") || return 0
-  if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then rm -f "$RUN/$name.pid"; return 0; fi
-  pids=$(tree_pids "$p")
-  kill -TERM "$p" 2>/dev/null
+# stop_svcs NAME...: TERM them all at once, give them 10 s, then KILL what is left of their
+# process trees (children included: uwsgi workers, rabbitmq's beam, agents' helpers).
+stop_svcs() {
+  local name p pids="" mains="" i q
+  for name in "$@"; do
+    p=$(pid_of "$name") || continue
+    if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then rm -f "$RUN/$name.pid"; continue; fi
+    pids="$pids $(tree_pids "$p")"; mains="$mains $p"
+    kill -TERM "$p" 2>/dev/null
+  done
   for i in $(seq 1 40); do
-    kill -0 "$p" 2>/dev/null || break
-    grep -q '^State:.*Z' /proc/"$p"/status 2>/dev/null && break
+    q=0
+    for p in $mains; do kill -0 "$p" 2>/dev/null && ! grep -q '^State:.*Z' /proc/"$p"/status 2>/dev/null && q=1; done
+    [ $q = 0 ] && break
     sleep 0.25
   done
-  for i in $pids; do kill -0 "$i" 2>/dev/null && kill -KILL "$i" 2>/dev/null; done
-  rm -f "$RUN/$name.pid"
-  log "stopped $name (pid $p)"
+  for p in $pids; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
+  for name in "$@"; do
+    [ -e "$RUN/$name.pid" ] && { rm -f "$RUN/$name.pid"; log "stopped $name"; }
+  done
+  return 0
 }
 
 port_busy() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
@@ -160,11 +169,16 @@ http_code_is() { # URL CODE...
   for w in "$@"; do [ "$c" = "$w" ] && return 0; done
   return 1
 }
-uwsgi_app() { # NAME PORT WSGI-FILE [extra uwsgi args]: one master + one worker, 4 threads
+# uwsgi_app NAME PORT WSGI-FILE [extra uwsgi args]: one master + one worker, 4 threads.
+# --http-socket closes the connection after every response without saying so; clients that pool
+# connections (keystoneauth in the services, undici in kuryr) then sometimes send the next
+# request on a socket that is being closed ("Remote end closed connection"). The header tells
+# them not to reuse it.
+uwsgi_app() {
   local name=$1 port=$2 wsgi=$3; shift 3
   spawn "$name" uwsgi --plugin python3 --http-socket "127.0.0.1:$port" --wsgi-file "$wsgi" \
     --master --processes 1 --threads 4 --lazy-apps --die-on-term --buffer-size 65535 \
-    --logto "$LOG/$name-uwsgi.log" "$@"
+    --add-header "Connection: close" --logto "$LOG/$name-uwsgi.log" "$@"
 }
 
 # ---------------------------------------------------------------- MariaDB
@@ -276,7 +290,7 @@ key_repository = $D/keystone/fernet-keys
 key_repository = $D/keystone/credential-keys
 EOF
 }
-start_keystone() {
+keystone_prepare() {
   need keystone-manage uwsgi
   mkdir -p "$D/keystone/main" "$D/keystone/short" "$D/keystone/fernet-keys" "$D/keystone/credential-keys"
   ensure_db keystone
@@ -299,6 +313,8 @@ start_keystone() {
     touch "$D/keystone/.bootstrapped"
     log "Keystone database created and bootstrapped in $(since "$t0")s"
   fi
+}
+keystone_spawn() {
   alive keystone || check_port_free $KS_PORT keystone
   alive keystone-short || check_port_free $KS_SHORT_PORT keystone-short
   uwsgi_app keystone $KS_PORT /usr/bin/keystone-wsgi-public --env OS_KEYSTONE_CONFIG_DIR="$D/keystone/main"
@@ -462,7 +478,7 @@ EOF
 }
 NCONF=(--config-file "$D/neutron/neutron.conf" --config-file "$D/neutron/ml2_conf.ini")
 
-start_neutron() {
+neutron_prepare() {
   need neutron-server neutron-db-manage
   ensure_db neutron
   write_neutron_config
@@ -472,6 +488,8 @@ start_neutron() {
     neutron-db-manage "${NCONF[@]}" upgrade heads >>"$LOG/neutron-db-manage.log" 2>&1 || die "neutron-db-manage failed (see $LOG/neutron-db-manage.log)"
     touch "$D/neutron/.db-synced"; log "Neutron schema created in $(since "$t0")s"
   fi
+}
+neutron_spawn() {
   alive neutron-server || check_port_free $NT_PORT neutron-server
   spawn neutron-server neutron-server "${NCONF[@]}" --log-file "$LOG/neutron-server.log"
   if [ "$AUTH" = keystone ]; then
@@ -591,7 +609,7 @@ username = octavia
 password = $PW
 EOF
 }
-start_octavia() {
+octavia_prepare() {
   need octavia-worker octavia-db-manage uwsgi
   mkdir -p "$D/octavia/certs" "$D/octavia/lock"
   ensure_db octavia
@@ -608,6 +626,8 @@ start_octavia() {
     octavia-db-manage --config-file "$D/octavia/octavia.conf" upgrade head >>"$LOG/octavia-db-manage.log" 2>&1 || die "octavia-db-manage failed"
     touch "$D/octavia/.db-synced"; log "Octavia schema created in $(since "$t0")s"
   fi
+}
+octavia_spawn() {
   alive octavia-api || check_port_free $OC_PORT octavia-api
   spawn octavia-worker octavia-worker --config-file "$D/octavia/octavia.conf" --log-file "$LOG/octavia-worker.log"
   uwsgi_app octavia-api $OC_PORT /usr/bin/octavia-wsgi \
@@ -741,11 +761,14 @@ cmd_start() {
   log "starting (auth=$AUTH agent=$AGENT octavia=$OCTAVIA host=$HOST_ dir=$D)"
   uses_rabbit && start_rabbit
   start_mariadb
-  # Start everything that does not need Keystone's accounts first, then wait in parallel.
-  if [ "$AUTH" = keystone ]; then start_keystone; fi
-  start_neutron
-  [ "$OCTAVIA" = 1 ] && start_octavia
-  [ "$AUTH" = keystone ] && { wait_keystone; keystone_accounts; }
+  # Schema creation is most of a cold start and the three databases are independent.
+  # Each service starts as soon as its own schema is there (spawn records the pid file, so
+  # starting from a subshell is fine); a die inside a subshell fails its wait below.
+  local jobs=() j
+  if [ "$AUTH" = keystone ]; then { keystone_prepare; keystone_spawn; wait_keystone; keystone_accounts; } & jobs+=($!); fi
+  { neutron_prepare; neutron_spawn; } & jobs+=($!)
+  if [ "$OCTAVIA" = 1 ]; then { octavia_prepare; octavia_spawn; } & jobs+=($!); fi
+  for j in "${jobs[@]}"; do wait "$j" || die "start-up failed (see the messages above and $LOG)"; done
   uses_rabbit && wait_rabbit
   wait_neutron
   start_agents
@@ -770,11 +793,11 @@ cleanup_links() {
 cmd_stop() {
   local s had_ovs=0
   [ -d "$RUN" ] || { log "nothing recorded in $RUN"; return 0; }
-  for s in octavia-api-noauth octavia-api octavia-worker neutron-linuxbridge-agent neutron-openvswitch-agent \
-    neutron-server-noauth neutron-server keystone-short keystone; do stop_svc $s; done
+  stop_svcs octavia-api-noauth octavia-api octavia-worker neutron-linuxbridge-agent neutron-openvswitch-agent \
+    neutron-server-noauth neutron-server keystone-short keystone
   alive mariadb && cleanup_links
   alive ovs-vswitchd && had_ovs=1
-  for s in ovs-vswitchd ovsdb-server rabbitmq rabbitmq-wrapper epmd mariadb; do stop_svc $s; done
+  stop_svcs ovs-vswitchd ovsdb-server rabbitmq rabbitmq-wrapper epmd mariadb
   # The userspace datapath leaves its tap devices behind when ovs-vswitchd exits.
   if [ $had_ovs = 1 ]; then
     for s in br-int br-tun ovs-netdev; do [ -e /sys/class/net/$s/tun_flags ] && ip link del $s; done
@@ -905,9 +928,10 @@ case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
   restart) cmd_stop; cmd_start ;;
+  restart-svc) shift; [ $# -gt 0 ] || die "restart-svc needs service names (see status)"; stop_svcs "$@"; cmd_start ;;
   status) cmd_status ;;
   env) [ -e "$D/env.sh" ] || die "not started ($D/env.sh missing): run $0 start"; cat "$D/env.sh" ;;
   smoke) cmd_smoke ;;
   purge) cmd_stop; rm -rf "$D" ;;
-  *) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2 ;;
 esac

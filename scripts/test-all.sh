@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test-all.sh — run EVERY test of kuryr on a fresh Debian 12 machine (as root):
 #   1. install: apt packages through the scripts' own `install` subcommands, then `npm ci`
-#      (when node_modules is missing or KURYR_TEST_NPM_CI=1)
+#      (when node_modules is missing or KURYR_TEST_NPM_CI=1), then `node scripts/build.mjs`
 #   2. start the real systems the suites need: OpenStack (scripts/openstack.sh, in the
 #      background while the static checks and unit tests run), kube-apiserver, private dockerd,
 #      podman, containerd, and build the libcni client
@@ -45,6 +45,12 @@ if [ "${KURYR_TEST_SKIP_INSTALL:-0}" != 1 ]; then
     log "npm ci"
     npm ci --no-audit --no-fund >>"$OUT/install.log" 2>&1 || fail_note "npm ci (see $OUT/install.log)"
   fi
+fi
+
+# the shipped artifacts (dist/kuryr-cni, dist/kuryr.js): e2e suites drive the built CNI executable
+if [ -f scripts/build.mjs ]; then
+  log "build"
+  node scripts/build.mjs >"$OUT/build.log" 2>&1 || fail_note "node scripts/build.mjs (see $OUT/build.log)"
 fi
 
 # ---------------------------------------------------------------- 2. services
