@@ -16,8 +16,9 @@
 #   docker run --rm --net kb-net kuryr-test/busybox:latest ip addr
 #
 # settings: KURYR_UP_DIR (default /tmp/kuryr-up: kuryr.conf, kuryr.pid, kuryr.log),
-#   KURYR_UP_URI (default http://127.0.0.1:23750: kuryr_uri, announced to dockerd through
-#   /etc/docker/plugins/kuryr.spec), KURYR_UP_VIF bridge|ovs (default bridge: bind ports to the
+#   KURYR_UP_LISTEN socket|tcp (default socket: /run/docker/plugins/kuryr.sock, root-only, found by
+#   dockerd without a spec file; tcp: KURYR_UP_URI, default http://127.0.0.1:23750, announced
+#   through /etc/docker/plugins/kuryr.spec), KURYR_UP_VIF bridge|ovs (default bridge: bind ports to the
 #   linuxbridge agent's host; ovs = the OVS agent's host), KURYR_UP_SKIP_INSTALL=1 (no apt/npm),
 #   plus every KURYR_OS_* / KURYR_DOCKER_* setting of the two scripts it calls.
 set -euo pipefail
@@ -25,6 +26,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${KURYR_UP_DIR:-/tmp/kuryr-up}
 URI=${KURYR_UP_URI:-http://127.0.0.1:23750}
 VIF=${KURYR_UP_VIF:-bridge}
+LISTEN=${KURYR_UP_LISTEN:-socket}
+PSOCK=/run/docker/plugins/kuryr.sock
 OS_DIR=${KURYR_OS_DIR:-/tmp/kuryr-os}
 SPEC=/etc/docker/plugins/kuryr.spec
 PIDF=$DIR/kuryr.pid LOGF=$DIR/kuryr.log CONF=$DIR/kuryr.conf
@@ -78,7 +81,7 @@ write_conf() {
 # dockerd finds a TCP plugin through a .spec file holding its URL (what the packaged Python
 # Kuryr installs too). Ours is written only when absent or already ours, and removed by stop.
 write_spec() {
-  case $URI in http://* | https://*) ;; *) return 0 ;; esac
+  [ "$LISTEN" = tcp ] || return 0
   mkdir -p /etc/docker/plugins
   if [ -e "$SPEC" ] && ! grep -q "^$URI\$" "$SPEC"; then
     log "WARNING: $SPEC exists with another URL; leaving it alone"; return 0
@@ -106,20 +109,26 @@ cmd_start() {
   if alive; then log "kuryr libnetwork already running (pid $(cat "$PIDF"))"; cmd_env; return 0; fi
   write_spec
   # A clean environment: ambient OS_* variables would override kuryr.conf's credentials.
-  local ovs=""
+  local ovs="" args=(--config-file "$CONF") probe
   [ -e "$OS_DIR/env.sh" ] && ovs=$(sed -n 's/.*OVS_RUNDIR=\([^ ]*\).*/\1/p' "$OS_DIR/env.sh" | head -1)
+  [ -n "$ovs" ] && args+=(--ovsdb-socket "$ovs/db.sock")
+  if [ "$LISTEN" = tcp ]; then
+    args+=(--tcp); probe=(curl -s -m 2 -X POST "$URI/Plugin.Activate")
+  else
+    args+=(--socket "$PSOCK"); probe=(curl -s -m 2 --unix-socket "$PSOCK" -X POST http://kuryr/Plugin.Activate)
+  fi
   (cd "$ROOT" && nohup setsid env -i PATH="$ROOT/node_modules/.bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-    HOME="${HOME:-/root}" ${ovs:+OVS_RUNDIR=$ovs} node --import tsx src/cmd/kuryr.ts libnetwork --config-file "$CONF" \
+    HOME="${HOME:-/root}" ${ovs:+OVS_RUNDIR=$ovs} node --import tsx src/cmd/kuryr.ts libnetwork "${args[@]}" \
     >>"$LOGF" 2>&1 </dev/null & echo $! >"$PIDF")
   # ready = the plugin answers the handshake dockerd sends first
   local i
   for i in $(seq 1 100); do
     alive || { tail -20 "$LOGF" >&2; die "kuryr libnetwork exited (log $LOGF)"; }
-    curl -s -m 2 -X POST "$URI/Plugin.Activate" 2>/dev/null | grep -q NetworkDriver && break
+    "${probe[@]}" 2>/dev/null | grep -q NetworkDriver && break
     sleep 0.3
   done
-  curl -s -m 2 -X POST "$URI/Plugin.Activate" 2>/dev/null | grep -q NetworkDriver || die "kuryr does not answer on $URI (log $LOGF)"
-  log "kuryr libnetwork up (pid $(cat "$PIDF"), $URI, log $LOGF) — everything ready in $((SECONDS - t0)) s"
+  "${probe[@]}" 2>/dev/null | grep -q NetworkDriver || die "kuryr does not answer (log $LOGF)"
+  log "kuryr libnetwork up (pid $(cat "$PIDF"), $([ "$LISTEN" = tcp ] && echo "$URI" || echo "$PSOCK"), log $LOGF) — everything ready in $((SECONDS - t0)) s"
   cmd_env
 }
 
@@ -139,8 +148,8 @@ cmd_stop() {
 case ${1:-start} in
   start) cmd_start ;;
   stop) cmd_stop ;;
-  status) if alive; then echo "kuryr libnetwork running (pid $(cat "$PIDF")) on $URI"; else echo "not running"; exit 1; fi ;;
+  status) if alive; then echo "kuryr libnetwork running (pid $(cat "$PIDF"))"; else echo "not running"; exit 1; fi ;;
   env) cmd_env ;;
   conf) write_conf ;;
-  *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2 ;;
 esac
