@@ -117,7 +117,8 @@ cmd_start() {
   else
     args+=(--socket "$PSOCK"); probe=(curl -s -m 2 --unix-socket "$PSOCK" -X POST http://kuryr/Plugin.Activate)
   fi
-  (cd "$ROOT" && nohup setsid env -i PATH="$ROOT/node_modules/.bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+  # (a plain `cmd &`, not `cd && cmd &`: the latter backgrounds a subshell and $! is not kuryr)
+  (cd "$ROOT"; nohup setsid env -i PATH="$ROOT/node_modules/.bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
     HOME="${HOME:-/root}" ${ovs:+OVS_RUNDIR=$ovs} node --import tsx src/cmd/kuryr.ts libnetwork "${args[@]}" \
     >>"$LOGF" 2>&1 </dev/null & echo $! >"$PIDF")
   # ready = the plugin answers the handshake dockerd sends first
@@ -141,6 +142,8 @@ cmd_stop() {
     log "stopped kuryr libnetwork (pid $p)"
   else log "kuryr libnetwork not running"; fi
   rm -f "$PIDF"
+  # a socket left behind would make dockerd try a dead plugin
+  if [ "$LISTEN" = socket ] && [ -S "$PSOCK" ] && ! curl -s -m 1 --unix-socket "$PSOCK" -o /dev/null http://kuryr/; then rm -f "$PSOCK"; fi
   if [ -e "$DIR/spec-written" ]; then rm -f "$(cat "$DIR/spec-written")" "$DIR/spec-written"; fi
   return 0
 }
