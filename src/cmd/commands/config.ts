@@ -23,6 +23,7 @@ async function check(opts: CheckOptions, cmd: Command): Promise<void> {
     loaded = await loadConfig({
       configFiles: g.configFile ?? [],
       configDirs: g.configDir ?? [],
+      configOrder: g.configOrder ?? [],
       overrides: g.debug ? { DEFAULT: { debug: true } } : {},
     });
   } catch (err) {

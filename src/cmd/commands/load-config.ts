@@ -7,15 +7,18 @@ import { Option, type Command } from 'commander';
 import type { Logger } from 'pino';
 import {
   loadConfig,
+  type ConfigSourceArg,
   type LoadedConfig,
   type LoadConfigOptions,
 } from '../../common/config/loader.js';
 import { createLogger } from '../../common/log.js';
 
-/** Global options of the `kuryr` program (declared in src/cmd/kuryr.ts). */
+/** Global options of the `kuryr` program (declared by {@link addGlobalOptions}). */
 export interface GlobalOptions {
   configFile?: string[];
   configDir?: string[];
+  /** Both of the above in command-line order. */
+  configOrder?: ConfigSourceArg[];
   debug?: boolean;
 }
 
@@ -45,8 +48,6 @@ export function packageVersion(): string {
   return 'unknown';
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
 /**
  * Declare the global options every sub-command understands: repeatable `--config-file` and `--config-dir`
  * (oslo style), `--debug`, and `--version`.
@@ -54,19 +55,28 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
  * @returns the same program, for chaining
  */
 export function addGlobalOptions(program: Command): Command {
+  // oslo reads --config-file and --config-dir interleaved in command-line order: record that order too.
+  const order: ConfigSourceArg[] = [];
+  const collect =
+    (kind: ConfigSourceArg['kind']) =>
+    (value: string, previous: string[] = []): string[] => {
+      order.push({ kind, path: value });
+      program.setOptionValue('configOrder', [...order]);
+      return [...previous, value];
+    };
   return program
     .version(packageVersion())
     .addOption(
       new Option(
         '--config-file <path>',
         'kuryr.conf to read (repeatable; default /etc/kuryr/kuryr.conf)',
-      ).argParser(collect),
+      ).argParser(collect('file')),
     )
     .addOption(
       new Option(
         '--config-dir <dir>',
         'directory whose *.conf files are read sorted (repeatable)',
-      ).argParser(collect),
+      ).argParser(collect('dir')),
     )
     .option('--debug', 'log at debug level (overrides [DEFAULT] debug)');
 }
@@ -97,6 +107,7 @@ export async function loadCommandConfig(
   const loaded = await loadConfig({
     configFiles: g.configFile ?? [],
     configDirs: g.configDir ?? [],
+    configOrder: g.configOrder ?? [],
     overrides,
     ...(options.env === undefined ? {} : { env: options.env }),
   });

@@ -16,7 +16,7 @@ original section, key, type and default; \`kuryr config check\` prints the effec
 | Source | How |
 |---|---|
 | config files | \`--config-file <path>\` (repeatable, read in order); without any \`--config-file\`/\`--config-dir\`: \`/etc/kuryr/kuryr.conf\` and \`/etc/kuryr/kuryr.conf.d/*.conf\` when they exist. A missing explicit file or dir is an error |
-| config dirs | \`--config-dir <dir>\` (repeatable): its \`*.conf\` files, sorted by name, read after the \`--config-file\`s |
+| config dirs | \`--config-dir <dir>\` (repeatable): its \`*.conf\` files, sorted by name; files and dirs are read in command-line order, as oslo does |
 | oslo env | \`OS_<GROUP>__<OPT>\`, e.g. \`OS_NEUTRON__PASSWORD\`, \`OS_DEFAULT__DEBUG\`, \`OS_CNI_DAEMON__BIND_ADDRESS\` (unknown names warn) |
 | legacy env | \`OS_KURYR_URI\` (\`[DEFAULT] kuryr_uri\`), \`CAPABILITY_SCOPE\` (\`[DEFAULT] capability_scope\`), \`K8S_API\` (\`[kubernetes] api_root\`) |
 | clouds.yaml | the cloud named by \`OS_CLOUD\`, from the first of \`$OS_CLIENT_CONFIG_FILE\`, \`./clouds.yaml\`, \`~/.config/openstack/clouds.yaml\`, \`/etc/openstack/clouds.yaml\` |
@@ -68,8 +68,8 @@ is another option of the same group (else \`[DEFAULT]\`), \`$group.opt\` one of 
 needs it, and \`pa$word\` is an error (no option \`word\`). clouds.yaml, openrc variables and CLI flags are
 taken literally.
 
-Not supported (differences from oslo.config): clouds.yaml \`secure.yaml\` merging; interleaving
-\`--config-file\`/\`--config-dir\` order (all files first, then the dirs); option names are case-sensitive.
+Not supported (differences from oslo.config): clouds.yaml \`secure.yaml\` merging; option names are
+case-sensitive.
 
 ## Checking a configuration
 

@@ -98,6 +98,27 @@ describe('loadConfig: files', () => {
     assert.deepEqual(r.files, [f, join(d, '10-a.conf'), join(d, '20-b.conf')]);
   });
 
+  test('configOrder reads files and dirs interleaved as on the command line (oslo)', async () => {
+    const d = join(dir, 'order.d');
+    await mkdir(d);
+    await writeFile(join(d, 'a.conf'), '[neutron]\nregion_name = DIR\n');
+    const f = await conf('[neutron]\nregion_name = FILE\n');
+    const dirThenFile = await load({
+      configOrder: [
+        { kind: 'dir', path: d },
+        { kind: 'file', path: f },
+      ],
+    });
+    assert.equal(dirThenFile.config.neutron.regionName, 'FILE');
+    const fileThenDir = await load({
+      configOrder: [
+        { kind: 'file', path: f },
+        { kind: 'dir', path: d },
+      ],
+    });
+    assert.equal(fileThenDir.config.neutron.regionName, 'DIR');
+  });
+
   test('unknown keys and sections warn, do not fail', async () => {
     const f = await conf('[DEFAULT]\nbogus = 1\n[neutron]\nbogus2 = x\n[weird]\na = 1\nb = 2\n');
     const r = await load({ configFiles: [f] });

@@ -33,12 +33,23 @@ import { formatSource, settingId, type RawSetting, type ValueSource } from './so
 export const DEFAULT_CONFIG_FILE = '/etc/kuryr/kuryr.conf';
 export const DEFAULT_CONFIG_DIR = '/etc/kuryr/kuryr.conf.d';
 
+/** One `--config-file` or `--config-dir` argument. */
+export interface ConfigSourceArg {
+  kind: 'file' | 'dir';
+  path: string;
+}
+
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
   /** `--config-file` values in order; missing ones are an error. @default [] (then the default file) */
   configFiles?: string[];
   /** `--config-dir` values; their `*.conf` files are read sorted, after the files. @default [] */
   configDirs?: string[];
+  /**
+   * `--config-file`/`--config-dir` in command-line order (oslo reads them interleaved as given); when
+   * non-empty it replaces configFiles and configDirs.
+   */
+  configOrder?: ConfigSourceArg[];
   /** Environment. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** CLI flags: oslo group → option name → value (string or typed), e.g. `{ DEFAULT: { debug: true } }`. */
@@ -127,12 +138,18 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   }
 
   // 2. Files: explicit ones must exist; the defaults may be absent.
-  const explicit = (options.configFiles?.length ?? 0) + (options.configDirs?.length ?? 0) > 0;
+  const order: ConfigSourceArg[] = options.configOrder?.length
+    ? options.configOrder
+    : [
+        ...(options.configFiles ?? []).map((path) => ({ kind: 'file' as const, path })),
+        ...(options.configDirs ?? []).map((path) => ({ kind: 'dir' as const, path })),
+      ];
   const fileList: Array<[string, boolean]> = [];
-  if (explicit) {
-    for (const f of options.configFiles ?? []) fileList.push([f, true]);
-    for (const d of options.configDirs ?? [])
-      for (const f of await listConfDir(d, true)) fileList.push([f, true]);
+  if (order.length > 0) {
+    for (const arg of order) {
+      if (arg.kind === 'file') fileList.push([arg.path, true]);
+      else for (const f of await listConfDir(arg.path, true)) fileList.push([f, true]);
+    }
   } else {
     for (const f of options.defaultConfigFiles ?? [DEFAULT_CONFIG_FILE]) fileList.push([f, false]);
     for (const d of options.defaultConfigDirs ?? [DEFAULT_CONFIG_DIR]) {

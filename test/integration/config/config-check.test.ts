@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -181,6 +181,21 @@ describe('kuryr config check (real CLI)', () => {
     ]);
     assert.equal(missing.code, 1);
     assert.match(missing.stdout, /absent\.conf/);
+  });
+
+  test('--config-file and --config-dir are read in command-line order', async () => {
+    const d = join(dir, 'conf.d');
+    await mkdir(d);
+    await writeFile(join(d, '10-region.conf'), '[neutron]\nregion_name = FROM_DIR\n');
+    const file = await conf('order.conf', '[neutron]\nregion_name = FROM_FILE\n');
+    const region = async (args: string[]) => {
+      const r = await kuryr(['config', 'check', ...args, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return row((JSON.parse(r.stdout) as { options: Row[] }).options, 'neutron', 'region_name')
+        .value;
+    };
+    assert.equal(await region(['--config-dir', d, '--config-file', file]), 'FROM_FILE');
+    assert.equal(await region(['--config-file', file, '--config-dir', d]), 'FROM_DIR');
   });
 
   test('--version prints the package version', async () => {
