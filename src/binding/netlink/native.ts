@@ -3,7 +3,14 @@
  * opened inside the target netns (netns.ts) for every call that addresses another namespace. ~20× faster
  * than one `ip` process per step (DEPENDENCIES.md §1). Why a socket per netns: README.md here.
  */
-import { closeSync, openSync, writeSync, constants as fsConstants } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readSync,
+  writeSync,
+  constants as fsConstants,
+} from 'node:fs';
 import { createRtNetlink, type RtNetlinkSocket } from 'netlink';
 import { inNetns, openNetns } from '../netns.js';
 import { ConflictError, NotFoundError, UnsupportedError } from '../../common/errors/index.js';
@@ -313,11 +320,18 @@ export class NativeNetlink implements Netlink {
 
   enableIpv6(netns?: NetnsPath): Promise<void> {
     // NOTE: /proc/sys/net resolves to the netns of the opener, so the files are opened inside it.
+    // Written only when set: a write takes the global RTNL lock (spinning via restart_syscall while
+    // other processes hold it), and most namespaces already have IPv6 on.
     const paths = ['all', 'default', 'lo'].map((d) => `/proc/sys/net/ipv6/conf/${d}/disable_ipv6`);
-    const open = (): number[] => paths.map((p) => openSync(p, fsConstants.O_WRONLY));
+    const open = (): number[] =>
+      paths.filter(existsSync).map((p) => openSync(p, fsConstants.O_RDWR));
     const fds = netns === undefined ? open() : inNetns(netns, open);
     try {
-      for (const fd of fds) writeSync(fd, '0');
+      const buf = Buffer.alloc(4);
+      for (const fd of fds) {
+        const n = readSync(fd, buf, 0, 4, 0);
+        if (buf.toString('utf8', 0, n).trim() !== '0') writeSync(fd, '0');
+      }
     } finally {
       fds.forEach((fd) => closeSync(fd));
     }
