@@ -67,3 +67,26 @@ export function cniResultFor(input: ResultInput): CniResult {
   const nameservers = [...new Set(subnets.flatMap((s) => s.dns_nameservers ?? []))];
   return { interfaces, ips, routes, dns: nameservers.length > 0 ? { nameservers } : {} };
 }
+
+/** CHECK: how a `prevResult` disagrees with the port (addresses of our interface, MAC). */
+export function prevResultProblems(
+  prev: CniResult | undefined,
+  port: Pick<Port, 'fixed_ips' | 'mac_address'>,
+  subnets: readonly Subnet[],
+  ifName: string,
+): string[] {
+  if (!prev) return [];
+  const problems: string[] = [];
+  const have = new Set(containerL3({ port, subnets, ifName }).addresses.map((a) => a.cidr));
+  const idx = prev.interfaces.findIndex((i) => i.name === ifName && i.sandbox !== undefined);
+  for (const ip of prev.ips) {
+    if (ip.interface === idx && !have.has(ip.address)) {
+      problems.push(`address ${ip.address} is not on the port`);
+    }
+  }
+  const mine = prev.interfaces[idx];
+  if (mine?.mac && mine.mac.toLowerCase() !== port.mac_address.toLowerCase()) {
+    problems.push(`MAC ${mine.mac} differs from the port's ${port.mac_address}`);
+  }
+  return problems;
+}

@@ -108,9 +108,15 @@ export class NeutronPortStore implements CniPortStore {
     update: Partial<PortCreate>,
     tags: readonly string[],
     signal?: AbortSignal,
+    removeTags: readonly string[] = [],
   ): Promise<Port> {
-    const updated = await this.neutron.ports.update(port.id, update, { signal });
-    const merged = [...new Set([...(updated.tags ?? []), ...tags])];
+    const updated =
+      Object.keys(update).length > 0
+        ? await this.neutron.ports.update(port.id, update, { signal })
+        : port;
+    const merged = [
+      ...new Set([...(updated.tags ?? []).filter((t) => !removeTags.includes(t)), ...tags]),
+    ];
     await this.neutron.tags.replace('ports', port.id, merged, { signal });
     return { ...updated, tags: merged };
   }

@@ -37,7 +37,10 @@ const body = (cmd: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function post(path: string, payload: unknown): Promise<{ status: number; body: Record<string, any> }> {
+function post(
+  path: string,
+  payload: unknown,
+): Promise<{ status: number; body: Record<string, any> }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath: sock, path, method: 'POST' }, (res) => {
       let t = '';

@@ -17,6 +17,8 @@ export interface StandaloneSpec {
   mac?: string;
   /** Wait for Neutron to report the port ACTIVE before answering. */
   waitActive: boolean;
+  /** Warm ports kept ready for this network (`pool_size`; 0 = no pool). */
+  poolSize: number;
 }
 
 function invalid(msg: string): CniCodedError {
@@ -28,6 +30,14 @@ function strings(v: unknown, key: string): string[] {
   if (typeof v === 'string') return v === '' ? [] : [v];
   if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) return v;
   throw invalid(`"${key}" must be a string or a list of strings`);
+}
+
+function poolSize(v: unknown): number {
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1000) {
+    throw invalid('"pool_size" must be an integer from 0 to 1000');
+  }
+  return v;
 }
 
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
@@ -69,5 +79,6 @@ export function standaloneSpec(req: CniRequest): StandaloneSpec {
     ips: [...ips],
     ...(mac ? { mac: mac.toLowerCase() } : {}),
     waitActive: c.wait_active === true,
+    poolSize: poolSize(c.pool_size),
   };
 }

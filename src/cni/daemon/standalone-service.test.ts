@@ -139,3 +139,24 @@ test('operations on one container are serialised', async () => {
   await Promise.all([svc.add(req()), svc.add(req()), svc.add(req())]);
   assert.equal(store.created.length, 1);
 });
+
+test('pool_size: a warm pool port is claimed with one re-tag instead of a create', async () => {
+  const { store, svc } = service();
+  const cfg = { name: 'kx', network: 'kx-net', pool_size: 2 };
+  await svc.add(req({ containerId: 'p1', config: cfg })); // empty pool: create, refill starts
+  await new Promise((r) => setTimeout(r, 10));
+  const pooled = store.ports.filter((p) => p.tags.includes('kuryr.cni.pool'));
+  assert.equal(pooled.length, 2);
+  const creates = store.created.length;
+  const out = await svc.add(req({ containerId: 'p2', config: cfg }));
+  assert.ok(store.claims >= 1);
+  assert.ok(!out.port.tags.includes('kuryr.cni.pool'));
+  assert.ok(out.port.tags.includes('kuryr.net.uuid.lh:p2'));
+  assert.equal(out.port.id, pooled[0]!.id);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(store.created.length, creates + 1, 'one refill create after the take');
+  // DEL finds it by identity tags; GC leaves unclaimed pool ports alone
+  await svc.del(req({ containerId: 'p2', command: 'DEL', config: cfg }));
+  await svc.gc(req({ command: 'GC', config: cfg }), []);
+  assert.equal(store.ports.filter((p) => p.tags.includes('kuryr.cni.pool')).length, 2);
+});

@@ -10,17 +10,13 @@ import { ignoreNotFound, isNotFoundError, TimeoutError } from '../../common/erro
 import { KeyedMutex } from '../../common/keyed-mutex.js';
 import type { BindTarget, BindingRegistry } from '../../binding/types.js';
 import { parseCniResult } from '../../models/cni-result.js';
-import type { Network, Port, PortCreate, Subnet } from '../../openstack/neutron/types.js';
+import type { Network, Port, Subnet } from '../../openstack/neutron/types.js';
 import { CniCodedError } from '../cni-errors.js';
-import {
-  attachmentFromTags,
-  attachmentKey,
-  attachmentTags,
-  CNI_DEVICE_OWNER,
-  networkTag,
-} from './identity.js';
-import { cniResultFor, containerL3 } from './l3.js';
+import { attachmentFromTags, attachmentKey, attachmentTags, networkTag } from './identity.js';
+import { cniResultFor, containerL3, prevResultProblems } from './l3.js';
 import { ResultCache } from './result-cache.js';
+import { acquirePort } from './acquire-port.js';
+import { PortPool } from './port-pool.js';
 import { standaloneSpec, type StandaloneSpec } from './standalone-config.js';
 import type { AddOutcome, Attachment, CniPortStore, CniRequest } from './types.js';
 
@@ -48,9 +44,11 @@ export interface StandaloneDeps {
 export class StandaloneCniService {
   private readonly locks = new KeyedMutex();
   private readonly cache: ResultCache;
+  private readonly pool: PortPool;
 
   constructor(private readonly deps: StandaloneDeps) {
     this.cache = deps.cache ?? new ResultCache();
+    this.pool = new PortPool(deps.store, deps.host, deps.log);
   }
 
   private attachment(req: CniRequest): Attachment {
@@ -107,33 +105,6 @@ export class StandaloneCniService {
     }
   }
 
-  private portBody(
-    req: CniRequest,
-    spec: StandaloneSpec,
-    network: Network,
-    chosen: Subnet[],
-    sgs: string[],
-  ): PortCreate {
-    const fixed: NonNullable<PortCreate['fixed_ips']> =
-      spec.ips.length > 0
-        ? spec.ips.map((ip) => ({ ip_address: ip }))
-        : spec.subnets.length > 0
-          ? chosen.map((s) => ({ subnet_id: s.id }))
-          : [];
-    return {
-      network_id: network.id,
-      name: `kuryr-cni-${req.containerId.slice(0, 12)}-${req.ifName}`,
-      admin_state_up: true,
-      device_owner: CNI_DEVICE_OWNER,
-      device_id: req.containerId.slice(0, 255),
-      'binding:host_id': this.deps.host,
-      ...(fixed.length > 0 ? { fixed_ips: fixed } : {}),
-      ...(spec.mac ? { mac_address: spec.mac } : {}),
-      ...(sgs.length > 0 ? { security_groups: sgs } : {}),
-      ...(spec.project ? { project_id: spec.project } : {}),
-    };
-  }
-
   private target(
     req: CniRequest,
     port: Port,
@@ -173,22 +144,13 @@ export class StandaloneCniService {
         ? await this.deps.store.resolveSecurityGroups(spec.securityGroups, spec.project, signal)
         : [];
       const tags = attachmentTags(req.networkName, this.attachment(req));
-      let port = await this.findPort(req, signal);
-      const created = port === undefined;
-      if (port === undefined) {
-        port = await this.deps.store.createPort(
-          this.portBody(req, spec, network, chosen, sgs),
-          tags,
-          signal,
-        );
-      } else if (port['binding:host_id'] !== this.deps.host) {
-        port = await this.deps.store.claimPort(
-          port,
-          { 'binding:host_id': this.deps.host },
-          tags,
-          signal,
-        );
-      }
+      const acquired = await acquirePort(
+        { store: this.deps.store, pool: this.pool, host: this.deps.host },
+        { req, spec, network, subnets: chosen, securityGroups: sgs, tags },
+        signal,
+      );
+      let port = acquired.port;
+      const created = acquired.created;
       const subnets = await this.deps.store.subnets(network.subnets, signal);
       const target = this.target(req, port, network, subnets);
       let hostIfName: string | undefined;
@@ -241,10 +203,13 @@ export class StandaloneCniService {
   del(req: CniRequest, signal?: AbortSignal): Promise<void> {
     return this.locks.run(req.containerId, async () => {
       const key = attachmentKey(this.attachment(req));
-      const port = await this.findPort(req, signal);
-      if (port !== undefined) {
-        await this.unbindAndDelete(req, port, signal);
-      }
+      // Every port of the attachment: a retried ADD on the pool path may have made a second one.
+      const ports = await this.deps.store.findPorts(
+        attachmentTags(req.networkName, this.attachment(req)),
+        undefined,
+        signal,
+      );
+      for (const port of ports) await this.unbindAndDelete(req, port, signal);
       this.cache.delete(key);
     });
   }
@@ -272,23 +237,9 @@ export class StandaloneCniService {
       const network = await this.deps.store.resolveNetwork(port.network_id, signal);
       const subnets = await this.deps.store.subnets(network.subnets, signal);
       const problems: string[] = [];
-      const prev = parseCniResult(req.config.prevResult);
-      if (prev) {
-        const have = new Set(
-          containerL3({ port, subnets, ifName: req.ifName }).addresses.map((a) => a.cidr),
-        );
-        const idx = prev.interfaces.findIndex(
-          (i) => i.name === req.ifName && i.sandbox !== undefined,
-        );
-        for (const ip of prev.ips) {
-          if (ip.interface === idx && !have.has(ip.address))
-            problems.push(`address ${ip.address} is not on the port`);
-        }
-        const mine = prev.interfaces[idx];
-        if (mine?.mac && mine.mac.toLowerCase() !== port.mac_address.toLowerCase()) {
-          problems.push(`MAC ${mine.mac} differs from the port's ${port.mac_address}`);
-        }
-      }
+      problems.push(
+        ...prevResultProblems(parseCniResult(req.config.prevResult), port, subnets, req.ifName),
+      );
       const report = await this.deps.bindings
         .driverFor(port)
         .check(this.target(req, port, network, subnets));

@@ -54,12 +54,16 @@ export interface CniPortStore {
   findPorts(tags: readonly string[], hostId?: string, signal?: AbortSignal): Promise<Port[]>;
   /** Creates a port and tags it (untagged ports never survive a failure). */
   createPort(body: PortCreate, tags: readonly string[], signal?: AbortSignal): Promise<Port>;
-  /** Takes a pool port over: sets binding host, device fields and identity tags. */
+  /**
+   * Takes a port over: applies `update` (skipped when empty) and adds `tags`, dropping `removeTags`
+   * (one request when `update` is empty).
+   */
   claimPort(
     port: Port,
     update: Partial<PortCreate>,
     tags: readonly string[],
     signal?: AbortSignal,
+    removeTags?: readonly string[],
   ): Promise<Port>;
   getPort(id: string, signal?: AbortSignal): Promise<Port>;
   /** Deletes; NotFound is success. */

@@ -229,4 +229,36 @@ describe('kuryr-cni standalone mode on real Neutron', () => {
       0,
     );
   });
+
+  test('pool_size: a warm pool port (bound to this host in advance) is claimed by the next ADD', async () => {
+    const cfg = conf({ pool_size: 1 });
+    const first = await runCni(env('ADD', 0, { CNI_CONTAINERID: `kx-${tag}-pool1` }), cfg);
+    assert.equal(first.status, 0, first.stdout + first.stderr);
+    let pooled: { id: string }[] = [];
+    for (let i = 0; i < 60 && pooled.length === 0; i++) {
+      pooled = await neutron.ports.listAll({ network_id: networkId, tags: ['kuryr.cni.pool'] });
+      if (pooled.length === 0) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(pooled.length, 1, 'the pool was refilled in Neutron');
+    const warm = await neutron.ports.get(pooled[0]!.id);
+    assert.equal(warm['binding:host_id'], os.bindingHost);
+    const second = await runCni(env('ADD', 1, { CNI_CONTAINERID: `kx-${tag}-pool2` }), cfg);
+    assert.equal(second.status, 0, second.stdout + second.stderr);
+    const claimed = await neutron.ports.get(pooled[0]!.id);
+    assert.ok(claimed.tags.includes(`kuryr.net.uuid.lh:kx-${tag}-pool2`), claimed.tags.join(','));
+    assert.ok(!claimed.tags.includes('kuryr.cni.pool'));
+    assert.deepEqual(addressesIn(ns[1]!, 'eth0'), [`${claimed.fixed_ips[0]!.ip_address}/24`]);
+    for (const [i, c] of [
+      [0, 'pool1'],
+      [1, 'pool2'],
+    ] as const) {
+      const d = await runCni(env('DEL', i, { CNI_CONTAINERID: `kx-${tag}-${c}` }), cfg);
+      assert.equal(d.status, 0, d.stdout);
+    }
+    assert.equal(
+      (await neutron.ports.listAll({ id: claimed.id })).length,
+      0,
+      'DEL deleted the claimed pool port',
+    );
+  });
 });

@@ -56,7 +56,16 @@ export class FakeStore implements CniPortStore {
     this.ports.push(port);
     return port;
   }
-  async claimPort(port: Port): Promise<Port> {
+  claims = 0;
+  async claimPort(
+    port: Port,
+    _u: Partial<PortCreate>,
+    tags: readonly string[],
+    _s?: AbortSignal,
+    removeTags: readonly string[] = [],
+  ): Promise<Port> {
+    this.claims++;
+    port.tags = [...new Set([...port.tags.filter((t) => !removeTags.includes(t)), ...tags])];
     return port;
   }
   async getPort(id: string): Promise<Port> {
