@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { VethBridgeDriver } from '../src/binding/drivers/veth-bridge.js';
@@ -100,8 +100,8 @@ const ratio = results['ip-batch'].bind.median / results.native.bind.median;
 const md = `## Host binding (src/binding): bind + full L3, unbind — ${N} interfaces
 
 Command: \`sudo node --import tsx bench/binding.bench.ts ${N}\` (or \`bash scripts/bench.sh binding\`);
-${cpus().length} CPUs, ${new Date().toISOString()}. \`bridge\` driver: veth with the peer created as eth0 inside the
-container netns (MAC, MTU 1450), IPv6 on, v4 + v6 address, v4 + v6 default route, lo up, host end on a
+${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)} at the end, ${new Date().toISOString()}. \`bridge\` driver: veth with the peer created as eth0 inside the
+container netns (MAC, MTU 1450), IPv6 on, v4 + v6 address, v4 + v6 default route, host end on a
 Linux bridge; unbind deletes the pair. Same driver code; only the \`Netlink\` implementation differs.
 Parent (subprocess-side, ip-batch) CPU is not included in the CPU column for ip-batch.
 
