@@ -28,9 +28,16 @@ export function createLibnetworkServer(deps: LibnetworkDeps): LibnetworkServer {
   const { neutron, binder, options, log } = deps;
   const lookup = new NeutronLookup(neutron, options.tagMode);
   const ipam = new IpamService(neutron, lookup, options, log.child({ svc: 'ipam' }));
+  const external = new ExternalConnectivityService(
+    neutron,
+    lookup,
+    options,
+    log.child({ svc: 'external' }),
+  );
   const routes = buildRoutes({
     options,
     ipam,
+    external,
     networks: new NetworkService(neutron, lookup, ipam, options, log.child({ svc: 'network' })),
     endpoints: new EndpointService(
       neutron,
@@ -38,12 +45,7 @@ export function createLibnetworkServer(deps: LibnetworkDeps): LibnetworkServer {
       binder,
       options,
       log.child({ svc: 'endpoint' }),
-    ),
-    external: new ExternalConnectivityService(
-      neutron,
-      lookup,
-      options,
-      log.child({ svc: 'external' }),
+      external,
     ),
   });
   return new LibnetworkServer(routes, log, deps.observe);

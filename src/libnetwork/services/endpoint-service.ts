@@ -23,6 +23,7 @@ import type { LibnetworkNeutron, Port } from '../neutron-port.js';
 import type { LibnetworkOptions } from '../options.js';
 import type { CreateEndpointRequest } from '../schemas/network-driver.js';
 import { UNBOUND_PORT_NAME } from './ipam-service.js';
+import type { ExternalConnectivityService } from './external-connectivity-service.js';
 import type { NeutronLookup } from './neutron-lookup.js';
 
 /** Sleeps; injectable so unit tests need no wall clock. */
@@ -36,6 +37,7 @@ export class EndpointService {
     private readonly binder: HostBinder,
     private readonly options: LibnetworkOptions,
     private readonly log: Logger,
+    private readonly external: ExternalConnectivityService,
     private readonly sleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
@@ -67,8 +69,11 @@ export class EndpointService {
         : Promise.resolve(),
     ]);
     port = { ...port, tags };
-    this.lookup.rememberEndpoint(req.EndpointID, port);
     this.lookup.endpointCreatedHere(req.EndpointID);
+    // --expose before plugging: no port update while the agent manages the device (see the service)
+    const exposed = req.Options?.['com.docker.network.endpoint.exposedports'] ?? [];
+    port = await this.external.expose(req.EndpointID, port, exposed);
+    this.lookup.rememberEndpoint(req.EndpointID, port);
     try {
       await this.binder.plug(port, network);
       if (this.options.vifPluggingIsFatal) port = await this.waitActive(port);
@@ -180,8 +185,9 @@ export class EndpointService {
       throw error;
     }
     this.lookup.forgetEndpoint(endpointId);
-    this.lookup.forgetExposure(endpointId);
     await this.binder.unplug(port);
+    await this.external.removeAfterUnplug(endpointId, port);
+    this.lookup.forgetExposure(endpointId);
     // A port kuryr created goes at ReleaseAddress; only an adopted one must lose the EndpointID tags now.
     if (port.tags.includes(TAG_PORT_EXISTING) && this.options.tagMode) {
       await ignoreNotFound(() =>

@@ -146,22 +146,23 @@ export class NeutronLookup {
   }
 
   /**
-   * Endpoints created by this process and whether they have an exposed-ports group: Revoke and Program
-   * skip the group lookup for endpoints known to have none (after a restart the lookup is made).
+   * Endpoints created by this process → id of their exposed-ports group, or false when they have none:
+   * Program/Revoke/DeleteEndpoint skip the group lookup for endpoints known to have none (after a restart
+   * the lookup is made).
    */
-  private readonly exposure = new Map<string, boolean>();
+  private readonly exposure = new Map<string, string | false>();
 
   endpointCreatedHere(endpointId: string): void {
-    this.exposure.set(endpointId, false);
+    if (!this.exposure.has(endpointId)) this.exposure.set(endpointId, false);
   }
 
-  /** true/false when known, undefined when the endpoint predates this process. */
-  hasExposedGroup(endpointId: string): boolean | undefined {
+  /** The group id, false when known to have none, undefined when the endpoint predates this process. */
+  exposedGroup(endpointId: string): string | false | undefined {
     return this.exposure.get(endpointId);
   }
 
-  setExposedGroup(endpointId: string, has: boolean): void {
-    if (this.exposure.has(endpointId) || has) this.exposure.set(endpointId, has);
+  setExposedGroup(endpointId: string, groupId: string | false): void {
+    this.exposure.set(endpointId, groupId);
   }
 
   forgetExposure(endpointId: string): void {

@@ -60,10 +60,7 @@ describe('libnetwork endpoint calls (real Neutron)', () => {
     assert.deepEqual(await detach(bed, net.networkId, ep), [200, 200, 200, 200]);
   });
 
-  test('--ip requests that address; --expose makes <port>-exposed_ports with collapsed ranges, Revoke removes it', async () => {
-    const ep = await attach(bed, net, { ip: '10.233.1.77' });
-    assert.equal(ep.addresses[0]?.address, '10.233.1.77/24');
-    const ids = { NetworkID: net.networkId, EndpointID: ep.endpointId };
+  test('--ip requests that address; --expose makes <port>-exposed_ports before plug, Revoke drops its rules, DeleteEndpoint the group', async () => {
     const exposed = [
       { Proto: 6, Port: 80 },
       { Proto: 6, Port: 81 },
@@ -71,6 +68,10 @@ describe('libnetwork endpoint calls (real Neutron)', () => {
       { Proto: 6, Port: 443 },
       { Proto: 17, Port: 53 },
     ];
+    const ep = await attach(bed, net, { ip: '10.233.1.77', exposed });
+    assert.equal(ep.addresses[0]?.address, '10.233.1.77/24');
+    assert.equal(ep.join?.status, 200, JSON.stringify(ep.join?.body ?? ep.createEndpoint.body));
+    const ids = { NetworkID: net.networkId, EndpointID: ep.endpointId };
     const prog = await bed.call('/NetworkDriver.ProgramExternalConnectivity', {
       ...ids,
       Options: { 'com.docker.network.endpoint.exposedports': exposed },
@@ -78,19 +79,37 @@ describe('libnetwork endpoint calls (real Neutron)', () => {
     assert.equal(prog.status, 200, JSON.stringify(prog.body));
     const [port] = await bed.neutron.list('ports', { tags: idTags(ep.endpointId).join(',') });
     assert.ok(port);
-    const [sg] = await bed.neutron.list('security-groups', { name: `${port.id}-exposed_ports` });
-    assert.ok(sg, 'exposed-ports security group exists');
+    const sgs = await bed.neutron.list('security-groups', { name: `${port.id}-exposed_ports` });
+    assert.equal(sgs.length, 1, 'exactly one exposed-ports security group');
+    const sg = sgs[0]!;
     assert.ok(port.security_groups.includes(sg.id));
-    const rules = (
-      await bed.neutron.list('security-group-rules', { security_group_id: sg.id })
-    ).filter((r) => r.direction === 'ingress');
-    const ranges = rules.map((r) => `${r.protocol}:${r.port_range_min}-${r.port_range_max}`).sort();
-    assert.deepEqual(ranges, ['tcp:443-443', 'tcp:80-82', 'udp:53-53']);
+    const ingress = async () =>
+      (await bed.neutron.list('security-group-rules', { security_group_id: sg.id }))
+        .filter((r) => r.direction === 'ingress')
+        .map((r) => `${r.protocol}:${r.port_range_min}-${r.port_range_max}`)
+        .sort();
+    assert.deepEqual(await ingress(), ['tcp:443-443', 'tcp:80-82', 'udp:53-53']);
     assert.equal((await bed.call('/NetworkDriver.RevokeExternalConnectivity', ids)).status, 200);
+    assert.deepEqual(await ingress(), []);
+    assert.equal((await bed.call('/NetworkDriver.Leave', ids)).status, 200);
+    assert.equal((await bed.call('/NetworkDriver.DeleteEndpoint', ids)).status, 200);
     assert.equal((await bed.neutron.list('security-groups', { id: sg.id })).length, 0);
-    const after = await bed.neutron.get('ports', port.id);
-    assert.ok(!after.security_groups.includes(sg.id));
     assert.deepEqual(await detach(bed, net.networkId, ep), [200, 200, 200, 200]);
+  });
+
+  test('ProgramExternalConnectivity alone (ports not in CreateEndpoint) still creates the group', async () => {
+    const ep = await attach(bed, net);
+    const ids = { NetworkID: net.networkId, EndpointID: ep.endpointId };
+    const prog = await bed.call('/NetworkDriver.ProgramExternalConnectivity', {
+      ...ids,
+      Options: { 'com.docker.network.endpoint.exposedports': [{ Proto: 6, Port: 8080 }] },
+    });
+    assert.equal(prog.status, 200, JSON.stringify(prog.body));
+    const [port] = await bed.neutron.list('ports', { tags: idTags(ep.endpointId).join(',') });
+    const [sg] = await bed.neutron.list('security-groups', { name: `${port?.id}-exposed_ports` });
+    assert.ok(sg && port?.security_groups.includes(sg.id));
+    assert.deepEqual(await detach(bed, net.networkId, ep), [200, 200, 200, 200]);
+    assert.equal((await bed.neutron.list('security-groups', { id: sg.id })).length, 0);
   });
 
   test('plugin restart between attach and detach: Join and teardown work from Neutron tags alone', async () => {
