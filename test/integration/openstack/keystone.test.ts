@@ -4,54 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
 import { isAuthError } from '../../../src/common/errors/index.js';
-import { createOpenStackSession, type OpenStackSession } from '../../../src/openstack/session.js';
-import type {
-  AuthOptions,
-  OpenStackConnectionOptions,
-} from '../../../src/openstack/session-options.js';
-import {
-  requireOpenStackEnv,
-  type OpenStackAccount,
-  type OpenStackEnv,
-} from '../../helpers/openstack-env.js';
+import type { OpenStackSession } from '../../../src/openstack/session.js';
+import { requireOpenStackEnv, type OpenStackEnv } from '../../helpers/openstack-env.js';
 import { testPrefix } from '../../helpers/prefix.js';
+import { BedSessions } from './bed-sessions.js';
 
-const log = pino({ level: 'silent' });
 const env: OpenStackEnv = requireOpenStackEnv();
 const prefix = testPrefix('kc-ks');
-const sessions: OpenStackSession[] = [];
-
-function open(
-  auth: AuthOptions,
-  extra: Partial<OpenStackConnectionOptions> = {},
-): OpenStackSession {
-  const s = createOpenStackSession(
-    {
-      auth,
-      regionName: env.region,
-      timeouts: { requestMs: 30_000 },
-      retries: { attempts: 3, baseDelayMs: 100, maxDelayMs: 500 },
-      ...extra,
-    },
-    log,
-  );
-  sessions.push(s);
-  return s;
-}
-
-function passwordAuth(a: OpenStackAccount, authUrl = env.authUrl): AuthOptions {
-  return {
-    type: 'password',
-    authUrl,
-    username: a.username,
-    password: a.password,
-    userDomainName: env.userDomainName,
-    projectName: a.projectName,
-    projectDomainName: env.projectDomainName,
-  };
-}
+const bed = new BedSessions(env);
+const open = bed.open.bind(bed);
+const passwordAuth = bed.passwordAuth.bind(bed);
 
 async function listNetworks(s: OpenStackSession): Promise<unknown[]> {
   const res = await s.client('network').request<{ networks: unknown[] }>({
@@ -65,7 +28,7 @@ async function listNetworks(s: OpenStackSession): Promise<unknown[]> {
 }
 
 after(async () => {
-  for (const s of sessions) await s.close();
+  await bed.closeAll();
 });
 
 describe('password authentication', () => {

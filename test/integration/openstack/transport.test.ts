@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
 import { isAuthError, isNotFoundError, isNotReadyError } from '../../../src/common/errors/index.js';
 import {
   Forbidden,
@@ -15,45 +14,15 @@ import {
   ServiceUnavailable,
 } from '../../../src/openstack/http/errors.js';
 import type { ServiceClient } from '../../../src/openstack/http/types.js';
-import { createOpenStackSession, type OpenStackSession } from '../../../src/openstack/session.js';
-import type {
-  AuthOptions,
-  OpenStackConnectionOptions,
-} from '../../../src/openstack/session-options.js';
-import { requireOpenStackEnv, type OpenStackAccount } from '../../helpers/openstack-env.js';
+import { requireOpenStackEnv, type OpenStackEnv } from '../../helpers/openstack-env.js';
 import { testPrefix } from '../../helpers/prefix.js';
+import { BedSessions } from './bed-sessions.js';
 
-const log = pino({ level: 'silent' });
-const env = requireOpenStackEnv();
+const env: OpenStackEnv = requireOpenStackEnv();
 const prefix = testPrefix('kc-tr');
-const sessions: OpenStackSession[] = [];
-
-function open(
-  auth: AuthOptions,
-  extra: Partial<OpenStackConnectionOptions> = {},
-): OpenStackSession {
-  const s = createOpenStackSession(
-    {
-      auth,
-      regionName: env.region,
-      retries: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
-      ...extra,
-    },
-    log,
-  );
-  sessions.push(s);
-  return s;
-}
-
-const passwordAuth = (a: OpenStackAccount): AuthOptions => ({
-  type: 'password',
-  authUrl: env.authUrl,
-  username: a.username,
-  password: a.password,
-  userDomainName: env.userDomainName,
-  projectName: a.projectName,
-  projectDomainName: env.projectDomainName,
-});
+const bed = new BedSessions(env);
+const open = bed.open.bind(bed);
+const passwordAuth = bed.passwordAuth.bind(bed);
 
 /** Deletes recorded Neutron objects, newest first; NotFound is fine. */
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -63,7 +32,7 @@ after(async () => {
       if (!isNotFoundError(e)) console.error('cleanup failed', e);
     });
   }
-  for (const s of sessions) await s.close();
+  await bed.closeAll();
 });
 
 async function create<T>(
