@@ -1,10 +1,12 @@
 /**
  * @module `kuryr config check`: load the configuration exactly as the daemons do and print the effective
  * value and origin of every option (secrets masked), plus warnings; exit 1 on any error.
+ * `kuryr config sample`: a commented kuryr.conf generated from the schema.
  */
 import type { Command } from 'commander';
 import { describeConfig, formatValue } from '../../common/config/describe.js';
 import { loadConfig } from '../../common/config/loader.js';
+import { renderSampleConfig } from '../../common/config/sample.js';
 import { snakeSection } from '../../common/config/schema/index.js';
 import { connectionOptionsFromKeystoneauth } from '../../openstack/session-keystoneauth.js';
 import { globalOptions } from './load-config.js';
@@ -61,7 +63,7 @@ async function check(opts: CheckOptions, cmd: Command): Promise<void> {
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
 }
 
-/** Register `kuryr config check [--json] [--changed]`. */
+/** Register `kuryr config check [--json] [--changed]` and `kuryr config sample`. */
 export function registerConfigCommand(program: Command): void {
   const config = program.command('config').description('inspect the kuryr configuration');
   config
@@ -72,4 +74,10 @@ export function registerConfigCommand(program: Command): void {
     .option('--json', 'machine-readable output')
     .option('--changed', 'only options not at their default')
     .action(check);
+  config
+    .command('sample')
+    .description('print a commented kuryr.conf with every option, its help and its default')
+    .action(() => {
+      process.stdout.write(renderSampleConfig());
+    });
 }

@@ -77,6 +77,7 @@ case-sensitive.
 kuryr config check --config-file /etc/kuryr/kuryr.conf            # every option, value and origin
 kuryr config check --config-file /etc/kuryr/kuryr.conf --changed  # only what differs from the defaults
 kuryr config check --json                                          # machine-readable; exit 1 on errors
+kuryr config sample > kuryr.conf.sample                            # every option, commented out, with defaults
 \`\`\`
 
 Secrets (\`password\`, \`token\`, \`application_credential_secret\`) are shown as \`***\`. Logs mask, at any

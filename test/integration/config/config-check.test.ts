@@ -198,6 +198,30 @@ describe('kuryr config check (real CLI)', () => {
     assert.equal(await region(['--config-file', file, '--config-dir', d]), 'FROM_DIR');
   });
 
+  test('config sample prints every option commented out; uncommenting it loads with the defaults', async () => {
+    const r = await kuryr(['config', 'sample']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^#default_subnetpool_v4 = kuryr$/m);
+    // Uncomment every option that has a concrete default: the result must load and change nothing.
+    const active = r.stdout.replace(/^#([a-z0-9_]+ = (?!<).*)$/gm, '$1');
+    const file = await conf('sample.conf', active);
+    const check = await kuryr(['config', 'check', '--config-file', file, '--json']);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    const out = JSON.parse(check.stdout) as { options: Row[]; warnings: string[] };
+    assert.deepEqual(
+      out.warnings.filter((w) => !w.startsWith('[neutron] credentials')),
+      [],
+    );
+    assert.equal(row(out.options, 'neutron', 'vif_plugging_timeout').value, 0);
+    assert.deepEqual(row(out.options, 'kubernetes', 'enabled_handlers').value, [
+      'vif',
+      'endpoints',
+      'service',
+      'kuryrloadbalancer',
+      'kuryrport',
+    ]);
+  });
+
   test('--version prints the package version', async () => {
     const r = await kuryr(['--version']);
     assert.equal(r.code, 0);
