@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -142,6 +143,30 @@ describe('kuryr status against the bed', () => {
     assert.equal(report.neutronEndpoint, env.neutronNoauthUrl);
     // Octavia has no endpoint in noauth mode: reported, not fatal.
     assert.equal(report.checks.find((c) => c.id === 'octavia')?.mandatory, false);
+  });
+
+  test('Neutron unreachable (closed port as endpoint_override): exit 1 within the bounded retries', async () => {
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const { port } = srv.address() as AddressInfo;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const run = await kuryr(
+      passwordConf(env.kuryrUser.password, `endpoint_override = http://127.0.0.1:${port}`),
+      '--json',
+      '--timeout',
+      '5',
+    );
+    assert.equal(run.code, 1, run.stderr + run.stdout);
+    const report = JSON.parse(run.stdout) as StatusReport;
+    assert.equal(report.ok, false);
+    assert.equal(report.checks.find((c) => c.id === 'keystone')?.state, 'ok');
+    const neutron = report.checks.find((c) => c.id === 'neutron');
+    assert.equal(neutron?.state, 'error');
+    assert.match(neutron?.detail ?? '', /ServiceUnavailable: .*unreachable.*ECONNREFUSED/);
+    assert.equal(
+      report.checks.some((c) => c.id.startsWith('extension:')),
+      false,
+    );
   });
 
   test('wrong password: exit 1, Keystone error named, secret not printed', async () => {
