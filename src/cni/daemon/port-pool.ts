@@ -110,9 +110,16 @@ export class PortPool {
   ): Promise<Port | undefined> {
     const b = this.bucket(k);
     const port = b.ports.shift();
-    void this.refill(k, size);
-    if (!port) return undefined;
-    return this.store.claimPort(port, {}, tags, signal, [TAG_CNI_POOL]);
+    if (!port) {
+      void this.refill(k, size);
+      return undefined;
+    }
+    try {
+      return await this.store.claimPort(port, {}, tags, signal, [TAG_CNI_POOL]);
+    } finally {
+      // Refill after the claim: on a small control plane a concurrent create slows the claim down.
+      void this.refill(k, size);
+    }
   }
 
   /** Number of warm ports for `k` (tests, metrics). */
