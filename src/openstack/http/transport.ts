@@ -156,7 +156,8 @@ export class HttpTransport {
         };
         error = errorFromResponse(res.statusCode, decode(text), requestId, serviceType);
       } catch (err) {
-        if (deadline.signal.aborted) throw this.aborted(deadline, where, attempt, lastError ?? err);
+        if (deadline.signal.aborted)
+          throw this.aborted(deadline, serviceType, where, attempt, lastError);
         this.log.debug(
           {
             service: serviceType,
@@ -195,8 +196,8 @@ export class HttpTransport {
       if (this.now() + delay >= deadline.at) throw this.final(error, attempt);
       try {
         await this.sleep(delay, deadline.signal);
-      } catch (err) {
-        throw this.aborted(deadline, where, attempt, lastError ?? err);
+      } catch {
+        throw this.aborted(deadline, serviceType, where, attempt, lastError);
       }
     }
   }
@@ -208,15 +209,19 @@ export class HttpTransport {
     return error;
   }
 
-  private aborted(deadline: Deadline, where: string, attempts: number, last: unknown): unknown {
+  /** The error for an aborted call: the caller's reason, or RequestTimeout naming the last failure. */
+  private aborted(
+    deadline: Deadline,
+    serviceType: string,
+    where: string,
+    attempts: number,
+    last: unknown,
+  ): unknown {
     if (!deadline.expired()) return deadline.signal.reason ?? last;
     const lastMsg = last instanceof Error ? `; last error: ${last.message}` : '';
     return new RequestTimeout(
       `${where} did not complete before its deadline (${attempts} attempt(s)${lastMsg})`,
-      {
-        cause: last,
-        serviceType: where.split(' ')[0],
-      },
+      { cause: last, serviceType },
     );
   }
 }
