@@ -100,6 +100,10 @@ export async function runBindingProof(o: ProofOptions, cleanup: Cleanup): Promis
       device_owner: 'compute:kuryr',
       device_id: `${e.name}-dev`,
       'binding:host_id': o.host,
+      // NOTE: no port security, so the linuxbridge agent installs no ebtables ARP rules: with
+      // ebtables-nft their removal can fail forever and wedge the agent for every user of the bed.
+      port_security_enabled: false,
+      security_groups: [],
     });
     cleanup.push(() => neutron.delete('ports', p.id));
     cleanup.push(() => nl.deleteLink(hostVethName(p.id)).then(() => undefined));
