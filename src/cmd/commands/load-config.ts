@@ -11,6 +11,7 @@ import {
   type LoadedConfig,
   type LoadConfigOptions,
 } from '../../common/config/loader.js';
+import { describeConfig, formatValue } from '../../common/config/describe.js';
 import { createLogger } from '../../common/log.js';
 
 /** Global options of the `kuryr` program (declared by {@link addGlobalOptions}). */
@@ -121,5 +122,12 @@ export async function loadCommandConfig(
     ...(d.logDir === undefined ? {} : { logDir: d.logDir }),
   });
   for (const w of loaded.warnings) log.warn(w);
+  if (log.isLevelEnabled('debug')) {
+    // Non-default options only, secrets already masked by describeConfig.
+    const options = describeConfig(loaded, true).map(
+      (r) => `[${r.section}] ${r.key} = ${formatValue(r.value)} (${r.source})`,
+    );
+    log.debug({ files: loaded.files, options }, 'effective configuration');
+  }
   return { ...loaded, log };
 }
