@@ -84,6 +84,20 @@ test('a configured renewal margin is honoured', async () => {
   assert.equal(await tm.getToken(), 'tok-2');
 });
 
+test('a failed early renewal keeps the current token until it really expires', async () => {
+  let clock = Date.now();
+  const { ks, tm } = await setup(() => clock);
+  assert.equal(await tm.getToken(), 'tok-1');
+  ks.reject = true;
+  clock += 3_600_000 - 60_000; // inside the renewal window, not expired
+  assert.equal(await tm.getToken(), 'tok-1');
+  assert.equal(ks.authRequests(), 2, 'renewal was attempted');
+  clock += 60_000; // expired now
+  await assert.rejects(tm.getToken(), Unauthorized);
+  ks.reject = false;
+  assert.equal(await tm.getToken(), 'tok-2');
+});
+
 test('invalidate forces a new authentication', async () => {
   const { ks, tm } = await setup();
   const t = await tm.getToken();

@@ -116,7 +116,21 @@ export class KeystoneTokenManager implements TokenProvider {
     this.inflight ??= this.authenticate().finally(() => {
       this.inflight = undefined;
     });
-    return signal === undefined ? this.inflight : raceAbort(this.inflight, signal);
+    const fresh = signal === undefined ? this.inflight : raceAbort(this.inflight, signal);
+    if (t === undefined) return fresh;
+    // An early renewal that fails (Keystone briefly down) must not turn into an outage: the current
+    // token stays usable until it really expires.
+    return fresh.catch((error: unknown) => {
+      if (signal?.aborted === true || this.now() >= t.expiresAt) throw error;
+      this.log.warn(
+        {
+          err: error instanceof Error ? error.message : String(error),
+          expiresAt: new Date(t.expiresAt).toISOString(),
+        },
+        'keystone token renewal failed; using the current token until it expires',
+      );
+      return t;
+    });
   }
 
   private async authenticate(): Promise<TokenInfo> {
