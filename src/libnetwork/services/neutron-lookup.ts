@@ -78,7 +78,7 @@ export class NeutronLookup {
   /** The given subnets when all are known, else undefined. */
   knownSubnets(ids: string[]): Subnet[] | undefined {
     const found = ids.map((id) => this.subnetById.get(id));
-    return found.every((s) => s !== undefined) ? (found as Subnet[]) : undefined;
+    return found.every((s) => s !== undefined) ? found : undefined;
   }
 
   /** Records the complete subnet list of a network kuryr just created. */

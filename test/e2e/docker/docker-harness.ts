@@ -54,6 +54,8 @@ export async function requireDocker(): Promise<void> {
 /** The plugin + Neutron + names of one e2e file. */
 export interface DockerBed {
   env: OpenStackEnv;
+  /** binding:host_id the plugin uses. */
+  host: string;
   prefix: string;
   driver: string;
   session: OpenStackSession;
@@ -99,7 +101,11 @@ export async function startDockerBed(): Promise<DockerBed> {
     prefixes: ['fd31:7d::/48'],
     default_prefixlen: 64,
   });
-  const { tagMode: _t, ...defaults } = defaultLibnetworkOptions(env.bindingHost);
+  // KL_E2E_AGENT=ovs binds to the OVS agent's host instead of the linuxbridge agent's
+  const ovs = process.env.KL_E2E_AGENT === 'ovs';
+  if (ovs && (!env.ovsBindingHost || !env.ovsdbSock)) throw new Error('bed has no OVS agent');
+  const host = ovs ? env.ovsBindingHost : env.bindingHost;
+  const { tagMode: _t, ...defaults } = defaultLibnetworkOptions(host);
   const options = {
     ...defaults,
     subnetpoolNamePrefix: `${prefix}-kuryrPool`,
@@ -116,9 +122,11 @@ export async function startDockerBed(): Promise<DockerBed> {
       options,
       listen: { socketPath: `/run/docker/plugins/${driver}.sock` },
       detectAttempts: 2,
+      ...(ovs ? { ovsdbSocket: env.ovsdbSock } : {}),
     });
   const bed: DockerBed = {
     env,
+    host,
     prefix,
     driver,
     session,

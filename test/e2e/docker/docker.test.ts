@@ -80,7 +80,7 @@ describe('kuryr libnetwork with real dockerd', () => {
     const pa = await portOf(a, net);
     const pb = await portOf(b, net);
     assert.equal(pa.status, 'ACTIVE');
-    assert.equal(pb['binding:host_id'], bed.env.bindingHost);
+    assert.equal(pb['binding:host_id'], bed.host);
     const ipB = await containerIp(b, net);
     assert.equal(ipB, pb.fixed_ips[0]?.ip_address);
     const out = await docker('exec', a, 'ping', '-c', '2', '-W', '3', ipB);
