@@ -75,7 +75,7 @@ uses_rabbit() { [ "$AGENT" != none ] || [ "$OCTAVIA" = 1 ]; }
 
 # ---------------------------------------------------------------- packages
 packages() {
-  local p="mariadb-server python3-pymysql neutron-server curl jq bc iproute2 procps openssl"
+  local p="mariadb-server python3-pymysql neutron-server curl jq bc iproute2 procps openssl iputils-ping"
   if [ "${KURYR_OS_ALL_PACKAGES:-0}" = 1 ]; then AGENT=both OCTAVIA=1 AUTH=keystone; fi
   uses_rabbit && p="$p rabbitmq-server"
   has_lb && p="$p neutron-linuxbridge-agent bridge-utils"
@@ -476,6 +476,53 @@ enable_security_group = true
 firewall_driver = noop
 EOF
 }
+# lb_agent_py: the linuxbridge agent with one fix. Its MAC anti-spoofing code deletes ebtables
+# rules by their spec; Debian 12's ebtables (nf_tables backend; the legacy one has no nat table
+# here) cannot delete a rule holding --among-src that way ("RULE_DELETE failed (Invalid
+# argument)", exit 4), and the agent retries exit 4 forever: its loop hangs at the second update
+# of any port and no port goes ACTIVE any more. The wrapper deletes such rules by number and
+# bounds the retries.
+lb_agent_py() {
+  cat >"$D/neutron/linuxbridge_agent.py" <<'EOF'
+import sys
+
+import tenacity
+
+# importing the entry point first applies eventlet's monkey patching, as the packaged script does
+from neutron.cmd.eventlet.plugins.linuxbridge_neutron_agent import main
+from neutron.plugins.ml2.drivers.linuxbridge.agent import arp_protect
+
+_raw = getattr(arp_protect.ebtables, '__wrapped__', arp_protect.ebtables)
+
+
+@tenacity.retry(
+    wait=tenacity.wait_exponential(multiplier=0.02, max=2),
+    stop=tenacity.stop_after_attempt(8),
+    retry=tenacity.retry_if_exception(lambda e: getattr(e, 'returncode', None) in [255, 4]),
+    reraise=True,
+)
+def _ebtables(comm, table='nat'):
+    return _raw(comm, table=table)
+
+
+def ebtables(comm, table='nat'):
+    if '-D' in comm and '--among-src' in comm:
+        i = comm.index('-D')
+        chain, spec = comm[i + 1], ' '.join(comm[i + 2:])
+        for line in _ebtables(['-L', chain, '--Ln'], table=table).splitlines():
+            num, _, rule = line.strip().partition(' ')
+            if num.isdigit() and rule.strip() == spec:
+                return _ebtables(['-D', chain, num], table=table)
+        return ''
+    return _ebtables(comm, table=table)
+
+
+arp_protect.ebtables = ebtables
+
+if __name__ == '__main__':
+    sys.exit(main())
+EOF
+}
 NCONF=(--config-file "$D/neutron/neutron.conf" --config-file "$D/neutron/ml2_conf.ini")
 
 neutron_prepare() {
@@ -547,7 +594,8 @@ start_agents() {
   if has_lb; then
     need neutron-linuxbridge-agent
     alive neutron-linuxbridge-agent || lb_since=$(date -u '+%F %T')
-    spawn neutron-linuxbridge-agent neutron-linuxbridge-agent --config-file "$D/neutron/neutron.conf" \
+    lb_agent_py
+    spawn neutron-linuxbridge-agent python3 "$D/neutron/linuxbridge_agent.py" --config-file "$D/neutron/neutron.conf" \
       --config-file "$D/neutron/linuxbridge_agent.ini" --log-file "$LOG/neutron-linuxbridge-agent.log"
   fi
   if has_ovs; then
@@ -795,6 +843,10 @@ cmd_stop() {
   [ -d "$RUN" ] || { log "nothing recorded in $RUN"; return 0; }
   stop_svcs octavia-api-noauth octavia-api octavia-worker neutron-linuxbridge-agent neutron-openvswitch-agent \
     neutron-server-noauth neutron-server keystone-short keystone
+  # The agents' privsep daemons detach (parent pid 1), so they are not in any recorded process
+  # tree; they are found by their --config-file, which lies in this state dir.
+  local pp; pp=$(pgrep -f "privsep-helper --config-file $D/neutron/" || true)
+  [ -n "$pp" ] && kill -TERM $pp 2>/dev/null
   alive mariadb && cleanup_links
   alive ovs-vswitchd && had_ovs=1
   stop_svcs ovs-vswitchd ovsdb-server rabbitmq rabbitmq-wrapper epmd mariadb
