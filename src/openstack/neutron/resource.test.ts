@@ -176,3 +176,27 @@ test('an aborted signal stops the listing before any request', async () => {
   await assert.rejects(neutron.networks.listAll({}, { signal: ac.signal }));
   assert.equal(fake.requests.length, 0);
 });
+
+test('fake Neutron allocates subnets from a pool like Neutron (prefixlen or pool default)', async () => {
+  const { neutron } = setup();
+  const net = await neutron.networks.create({ name: 'n' });
+  const pool = await neutron.subnetpools.create({
+    prefixes: ['10.50.0.0/16'],
+    default_prefixlen: 24,
+  });
+  const a = await neutron.subnets.create({
+    network_id: net.id,
+    ip_version: 4,
+    subnetpool_id: pool.id,
+  });
+  const b = await neutron.subnets.create({
+    network_id: net.id,
+    ip_version: 4,
+    subnetpool_id: pool.id,
+    prefixlen: 26,
+  });
+  assert.equal(a.cidr, '10.50.0.0/24');
+  assert.equal(b.cidr, '10.50.1.0/26');
+  const port = await neutron.ports.create({ network_id: net.id, fixed_ips: [{ subnet_id: b.id }] });
+  assert.deepEqual(port.fixed_ips, [{ subnet_id: b.id, ip_address: '10.50.1.2' }]);
+});

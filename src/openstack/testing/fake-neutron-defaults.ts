@@ -30,7 +30,7 @@ export function freshObject(
   // NOTE: like Neutron Zed, `tags` in a POST body are ignored (COMPATIBILITY.md §1).
   const { tags: _ignored, ...body } = input;
   const obj = { ...base, ...defaults(coll), ...body, id: base.id, tags: [] } as Obj;
-  if (coll === 'subnets') subnetDefaults(obj);
+  if (coll === 'subnets') subnetDefaults(obj, lookup);
   if (coll === 'ports') portDefaults(obj, lookup);
   if (coll === 'floatingips') obj['floating_ip_address'] ??= `203.0.113.${1 + lookup(coll).size}`;
   return obj;
@@ -113,9 +113,14 @@ function defaults(coll: string): Record<string, unknown> {
   }
 }
 
-function subnetDefaults(s: Obj): void {
+function subnetDefaults(s: Obj, lookup: Lookup): void {
+  if (s['cidr'] === undefined && typeof s['subnetpool_id'] === 'string') {
+    s['cidr'] = allocateFromPool(s['subnetpool_id'], s['prefixlen'] as number | undefined, lookup);
+    delete s['prefixlen'];
+  }
   const cidr = s['cidr'];
-  if (typeof cidr !== 'string') throw new BadRequest('fake Neutron needs an explicit cidr');
+  if (typeof cidr !== 'string')
+    throw new BadRequest('fake Neutron needs a cidr or a subnetpool_id');
   s['ip_version'] ??= cidr.includes(':') ? 6 : 4;
   s['gateway_ip'] ??= hostAddress(cidr, 1);
   s['allocation_pools'] ??= [{ start: hostAddress(cidr, 2), end: hostAddress(cidr, 254) }];
@@ -151,6 +156,35 @@ function portDefaults(p: Obj, lookup: Lookup): void {
     }
     throw new IpAddressGenerationFailure(`No more IP addresses available on network ${netId}.`);
   });
+}
+
+/** The first free IPv4 block of `prefixlen` (default: the pool's) in the pool's first prefix. */
+function allocateFromPool(poolId: string, prefixlen: number | undefined, lookup: Lookup): string {
+  const pool = lookup('subnetpools').get(poolId);
+  if (pool === undefined) throw new NotFound(`Subnet pool ${poolId} could not be found.`);
+  const [base = '', lenText = '32'] = String((pool['prefixes'] as string[])[0]).split('/');
+  const len = prefixlen ?? Number(pool['default_prefixlen'] ?? lenText);
+  const ranges = [...lookup('subnets').values()]
+    .filter((s) => s['subnetpool_id'] === poolId)
+    .map((s) => range(String(s['cidr'])));
+  const size = 2 ** (32 - len);
+  const first = range(`${base}/${lenText}`)[0];
+  for (let i = 0; i < 2 ** (len - Number(lenText)); i++) {
+    const lo = first + i * size;
+    const hi = lo + size - 1;
+    if (!ranges.some(([a, b]) => lo <= b && a <= hi))
+      return `${hostAddress(`${base}/32`, lo - first)}/${len}`;
+  }
+  throw new BadRequest(`Insufficient prefix space to allocate subnet size /${len}.`);
+}
+
+/** First and last address of an IPv4 CIDR as numbers. */
+function range(cidr: string): [number, number] {
+  const [addr = '', len = '32'] = cidr.split('/');
+  const size = 2 ** (32 - Number(len));
+  const n = addr.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const lo = n - (n % size);
+  return [lo, lo + size - 1];
 }
 
 /** The n-th address of a CIDR (IPv4: last octets added; IPv6: hex suffix on the prefix). */
