@@ -122,3 +122,87 @@ export function encodeVif(input: VifInput): Primitive {
       : {}),
   });
 }
+
+/** A VIF decoded from its primitive: what binding and the CNI result need. */
+export interface DecodedVif {
+  /** os-vif class, e.g. `VIFOpenVSwitch`. */
+  className: string;
+  portId: string;
+  mac: string;
+  active: boolean;
+  /** Neutron `binding:vif_type` the host plumbing follows. */
+  vifType: 'ovs' | 'bridge';
+  /** True for `VIFBridge` with plugin `ovs` (ovs_hybrid_plug). */
+  hybrid: boolean;
+  bridgeName?: string;
+  vifName?: string;
+  network: {
+    id: string;
+    mtu?: number;
+    subnets: {
+      cidr: string;
+      gateway?: string;
+      dns: string[];
+      ips: string[];
+      routes: { cidr: string; gateway: string }[];
+    }[];
+  };
+}
+
+function dataOf(o: unknown, what: string): Record<string, unknown> {
+  const d = (o as Record<string, unknown> | undefined)?.['versioned_object.data'];
+  if (typeof d !== 'object' || d === null)
+    throw new TypeError(`VIF primitive: ${what} has no versioned_object.data`);
+  return d as Record<string, unknown>;
+}
+
+function objects(o: unknown, what: string): unknown[] {
+  if (o === undefined) return [];
+  const list = dataOf(o, what).objects;
+  return Array.isArray(list) ? list : [];
+}
+
+/**
+ * Decodes a VIF primitive (any 1.x of the classes of COMPATIBILITY.md §7; unknown fields ignored).
+ * @throws TypeError when the object is not a VIF primitive or its class is not supported here
+ */
+export function decodeVif(primitive: unknown): DecodedVif {
+  const rawName = (primitive as Record<string, unknown> | undefined)?.['versioned_object.name'];
+  const className = typeof rawName === 'string' ? rawName : '';
+  const d = dataOf(primitive, 'VIF');
+  if (className !== 'VIFOpenVSwitch' && className !== 'VIFBridge') {
+    throw new TypeError(
+      `VIF class ${className || '(none)'} is not supported by the CNI daemon's host binding`,
+    );
+  }
+  const net = dataOf(d.network, 'network');
+  const subnets = objects(net.subnets, 'subnets').map((s) => {
+    const sd = dataOf(s, 'subnet');
+    return {
+      cidr: String(sd.cidr),
+      ...(typeof sd.gateway === 'string' ? { gateway: sd.gateway } : {}),
+      dns: Array.isArray(sd.dns) ? sd.dns.map(String) : [],
+      ips: objects(sd.ips, 'ips').map((f) => String(dataOf(f, 'ip').address)),
+      routes: objects(sd.routes, 'routes').map((r) => {
+        const rd = dataOf(r, 'route');
+        return { cidr: String(rd.cidr), gateway: String(rd.gateway) };
+      }),
+    };
+  });
+  const hybrid = className === 'VIFBridge' && d.plugin === 'ovs';
+  return {
+    className,
+    portId: String(d.id),
+    mac: String(d.address),
+    active: d.active === true,
+    vifType: className === 'VIFOpenVSwitch' || hybrid ? 'ovs' : 'bridge',
+    hybrid,
+    ...(typeof d.bridge_name === 'string' ? { bridgeName: d.bridge_name } : {}),
+    ...(typeof d.vif_name === 'string' ? { vifName: d.vif_name } : {}),
+    network: {
+      id: String(net.id),
+      ...(typeof net.mtu === 'number' ? { mtu: net.mtu } : {}),
+      subnets,
+    },
+  };
+}
