@@ -18,6 +18,11 @@ export interface ResourceSpec {
   singular: string;
   /** Body key of a list, e.g. `security_groups`. */
   plural: string;
+  /**
+   * The service stores `tags` given in a POST body (Octavia). Neutron Zed ignores them, so for Neutron
+   * `createTagged` needs a second request. @default false
+   */
+  tagsInBody?: boolean;
 }
 
 /**
@@ -54,11 +59,13 @@ export class NeutronResource<T extends { id: string }, C, U> {
 
   /**
    * Creates one object, then sets its tags with one `PUT …/tags` (Neutron ignores `tags` in POST
-   * bodies, COMPATIBILITY.md §1). Two requests (one when `tags` is empty). When tagging fails the
+   * bodies, COMPATIBILITY.md §1). Two requests (one when `tags` is empty, or for a service that stores
+   * body tags: `spec.tagsInBody`). When tagging fails the
    * object is deleted again (best effort) and the tagging error is rethrown, so no untagged object
    * is left behind unless that delete fails too (GC then finds it by name).
    */
   async createTagged(body: C, tags: readonly string[], opts: RequestOptions = {}): Promise<T> {
+    if (this.spec.tagsInBody === true) return this.create({ ...body, tags: [...tags] }, opts);
     const created = await this.create(body, opts);
     if (tags.length === 0) return created;
     try {

@@ -9,6 +9,11 @@ import type { Listener, ListenerCreate, ListenerUpdate } from './types.js';
  */
 export class ListenersClient extends NeutronResource<Listener, ListenerCreate, ListenerUpdate> {
   constructor(http: ServiceClient) {
-    super(http, { path: '/v2/lbaas/listeners', singular: 'listener', plural: 'listeners' });
+    super(http, {
+      path: '/v2/lbaas/listeners',
+      singular: 'listener',
+      plural: 'listeners',
+      tagsInBody: true,
+    });
   }
 }

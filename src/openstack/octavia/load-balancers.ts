@@ -26,6 +26,7 @@ export class LoadBalancersClient extends NeutronResource<
       path: '/v2/lbaas/loadbalancers',
       singular: 'loadbalancer',
       plural: 'loadbalancers',
+      tagsInBody: true,
     });
   }
 

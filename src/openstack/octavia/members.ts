@@ -17,6 +17,7 @@ export class MembersClient {
       path: `/v2/lbaas/pools/${encodeURIComponent(poolId)}/members`,
       singular: 'member',
       plural: 'members',
+      tagsInBody: true,
     });
   }
 

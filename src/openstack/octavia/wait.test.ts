@@ -142,3 +142,16 @@ test('cascade delete sends ?cascade=true; batch member update PUTs the list', as
     members: [{ address: '10.0.0.5', protocol_port: 80 }],
   });
 });
+
+test('createTagged on Octavia puts the tags in the POST body: one request', async () => {
+  const http = scripted(['ACTIVE']);
+  const octavia = new OctaviaClient(http);
+  await octavia.listeners.createTagged(
+    { loadbalancer_id: 'lb1', protocol: 'TCP', protocol_port: 80 },
+    ['a', 'b'],
+  );
+  assert.equal(http.requests.length, 1);
+  assert.deepEqual(http.requests[0]?.body, {
+    listener: { loadbalancer_id: 'lb1', protocol: 'TCP', protocol_port: 80, tags: ['a', 'b'] },
+  });
+});
