@@ -15,7 +15,8 @@ import type { OpenStackConnectionOptions } from '../../openstack/session-options
 import { encodeVif } from '../../models/vif-ovo.js';
 import { CniMetrics } from './metrics.js';
 import { NeutronPortStore } from './neutron-port-store.js';
-import { CniRoutes, type KubernetesCni } from './routes.js';
+import { KubernetesCniService, type KuryrPortSource } from './kubernetes-service.js';
+import { CniRoutes } from './routes.js';
 import { CniDaemonServer } from './server.js';
 import { StandaloneCniService } from './standalone-service.js';
 
@@ -40,7 +41,10 @@ export interface CniDaemonOptions {
   ovsdbSocket?: string;
   /** Netlink implementation (tests may pass their own). */
   netlink?: Netlink;
-  kubernetes?: KubernetesCni;
+  /** Kubernetes mode: where KuryrPorts are read; undefined = pods are refused. */
+  kuryrPorts?: KuryrPortSource;
+  /** `[cni_daemon] vif_annotation_timeout` in ms. @default 60000 */
+  vifTimeoutMs?: number;
 }
 
 /** A running daemon. */
@@ -72,7 +76,16 @@ export async function startCniDaemon(opts: CniDaemonOptions): Promise<RunningCni
   const metrics = new CniMetrics({ defaultMetrics: true });
   const routes = new CniRoutes({
     standalone: service,
-    ...(opts.kubernetes ? { kubernetes: opts.kubernetes } : {}),
+    ...(opts.kuryrPorts
+      ? {
+          kubernetes: new KubernetesCniService({
+            source: opts.kuryrPorts,
+            bindings,
+            log,
+            ...(opts.vifTimeoutMs ? { vifTimeoutMs: opts.vifTimeoutMs } : {}),
+          }),
+        }
+      : {}),
     encodeVif,
     metrics,
     log,

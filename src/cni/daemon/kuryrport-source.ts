@@ -3,12 +3,19 @@
  * `/apis/openstack.org/v1/namespaces/<ns>/kuryrports/<name>`; 404 = not there yet).
  */
 import { isNotFoundError } from '../../common/errors/index.js';
-import type { KubeApi } from '../../k8s/client.js';
-import type { ResourceKind } from '../../k8s/kinds.js';
-import type { KubeObject } from '../../k8s/object.js';
 import type { KuryrPortSource, KuryrPortView } from './kubernetes-service.js';
 
-const KURYRPORT: ResourceKind = {
+/** The one call needed from the Kubernetes client (src/k8s/client.ts `KubeApi` satisfies it). */
+export interface KubeGetter {
+  get(
+    kind: { kind: string; group: string; version: string; plural: string; namespaced: boolean },
+    name: string,
+    namespace?: string,
+    o?: { signal?: AbortSignal },
+  ): Promise<{ spec?: unknown; status?: unknown }>;
+}
+
+const KURYRPORT = {
   kind: 'KuryrPort',
   group: 'openstack.org',
   version: 'v1',
@@ -18,14 +25,14 @@ const KURYRPORT: ResourceKind = {
 
 /** Reads KuryrPorts through `api`. */
 export class KubeKuryrPortSource implements KuryrPortSource {
-  constructor(private readonly api: KubeApi) {}
+  constructor(private readonly api: KubeGetter) {}
 
   async get(
     namespace: string,
     name: string,
     signal?: AbortSignal,
   ): Promise<KuryrPortView | undefined> {
-    let obj: KubeObject;
+    let obj: { spec?: unknown; status?: unknown };
     try {
       obj = await this.api.get(KURYRPORT, name, namespace, { signal });
     } catch (err) {
