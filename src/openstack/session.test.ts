@@ -127,3 +127,9 @@ test('identity client talks to the v3 base', async () => {
   });
   assert.equal(res.body.path, '/v3/users/u1');
 });
+
+test('close is idempotent', async () => {
+  const s = createOpenStackSession({ auth: { type: 'noauth' } }, silent);
+  await s.close();
+  await s.close();
+});

@@ -44,7 +44,7 @@ export interface OpenStackSession {
    */
   client(serviceType: string, options?: ClientOptions): ServiceClient;
   readonly identity: SessionIdentity;
-  /** Closes the keep-alive connections. */
+  /** Closes the keep-alive connections; calling it again is harmless. */
   close(): Promise<void>;
 }
 
@@ -134,9 +134,11 @@ export function createOpenStackSession(
     },
   };
 
+  let closing: Promise<void> | undefined;
   return {
     client,
     identity,
-    close: () => agent.close(),
+    // Idempotent: undici throws when an Agent is closed twice, and harnesses close from several places.
+    close: () => (closing ??= agent.close()),
   };
 }
