@@ -55,14 +55,16 @@ fi
 
 # ---------------------------------------------------------------- 2. services
 STARTED=()
-os_was_up=0
-bash scripts/openstack.sh status >/dev/null 2>&1 && [ -e "${KURYR_OS_DIR:-/tmp/kuryr-os}/env.sh" ] && os_was_up=1
+# An OpenStack that was up before (env.sh present) is never stopped by this run; if one of its
+# services died, `start` (idempotent) restarts just that one.
+os_existed=0
+[ -e "${KURYR_OS_DIR:-/tmp/kuryr-os}/env.sh" ] && os_existed=1
 OS_PID=
-if [ $os_was_up = 0 ]; then
+if [ $os_existed = 0 ] || ! bash scripts/openstack.sh status >/dev/null 2>&1; then
   log "starting the OpenStack in the background (log $OUT/openstack-start.log)"
   bash scripts/openstack.sh start >"$OUT/openstack-start.log" 2>&1 &
   OS_PID=$!
-  STARTED+=(openstack)
+  [ $os_existed = 1 ] || STARTED+=(openstack)
 fi
 for s in kube docker containerd; do
   if bash "scripts/$s.sh" status >/dev/null 2>&1; then continue; fi
