@@ -3,6 +3,7 @@
 //                       inside a "type": "module" package needs the .cjs suffix), minified
 //   dist/kuryr-cni      2-line sh wrapper installed as /opt/cni/bin/kuryr-cni
 //   dist/kuryr.js       the operator/daemon CLI, ESM, npm packages left external (netlink/koffi carry .node files)
+// usage: node scripts/build.mjs [cni]   (`cni`: only the CNI executable, as the CNI tests and bench need)
 import { build } from 'esbuild';
 import { chmodSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,7 +37,7 @@ writeFileSync(join(dist, 'kuryr-cni'), wrapper);
 chmodSync(join(dist, 'kuryr-cni'), 0o755);
 
 const cli = join(root, 'src/cmd/kuryr.ts');
-if (existsSync(cli)) {
+if (process.argv[2] !== 'cni' && existsSync(cli)) {
   await build({
     entryPoints: [cli],
     bundle: true,

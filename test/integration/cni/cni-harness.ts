@@ -21,7 +21,7 @@ export const CNI_BIN = join(ROOT, 'dist/kuryr-cni');
 
 /** Builds dist/ (the test exercises what ships). */
 export function buildCni(): void {
-  execFileSync('node', [join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit' });
+  execFileSync('node', [join(ROOT, 'scripts/build.mjs'), 'cni'], { stdio: 'inherit' });
   if (!existsSync(CNI_BIN)) throw new Error(`build did not produce ${CNI_BIN}`);
 }
 
