@@ -185,6 +185,8 @@ export class EndpointService {
       throw error;
     }
     this.lookup.forgetEndpoint(endpointId);
+    // ReleaseAddress follows: let it find the port without a list call
+    this.lookup.rememberAddress(port, port.tags.includes(TAG_PORT_EXISTING));
     await this.binder.unplug(port);
     await this.external.removeAfterUnplug(endpointId, port);
     this.lookup.forgetExposure(endpointId);

@@ -146,6 +146,8 @@ export class ExternalConnectivityService {
         name: exposedGroupName(port.id),
       });
       groupIds = groups.map((g) => g.id);
+      // DeleteEndpoint follows: it now knows whether there is a group to detach
+      this.lookup.setExposedGroup(endpointId, groupIds[0] ?? false);
     }
     for (const id of groupIds) {
       const rules = await this.neutron.list('security-group-rules', { security_group_id: id });

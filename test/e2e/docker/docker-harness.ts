@@ -67,7 +67,9 @@ export interface DockerBed {
 }
 
 /** Starts the plugin as driver `kl-kuryr` with per-run default pools. */
-export async function startDockerBed(): Promise<DockerBed> {
+export async function startDockerBed(
+  overrides: { vifPluggingIsFatal?: boolean } = {},
+): Promise<DockerBed> {
   await requireDocker();
   const env = requireOpenStackEnv();
   const prefix = testPrefix('kl-e2e');
@@ -114,6 +116,7 @@ export async function startDockerBed(): Promise<DockerBed> {
     // docker run returns only when the port is ACTIVE, so a ping right after works
     vifPluggingIsFatal: true,
     vifPluggingTimeout: 60,
+    ...overrides,
   };
   const start = () =>
     startLibnetwork({
