@@ -9,6 +9,7 @@ import { addGlobalOptions } from './commands/load-config.js';
 import { registerCniDaemonCommand } from './commands/cni-daemon.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerLibnetworkCommand } from './commands/libnetwork.js';
+import { registerControllerCommand } from './commands/controller.js';
 
 /** Build the `kuryr` program with every sub-command registered. */
 function buildProgram(): Command {
@@ -19,6 +20,7 @@ function buildProgram(): Command {
   registerCniDaemonCommand(program);
   registerStatusCommand(program);
   registerLibnetworkCommand(program);
+  registerControllerCommand(program);
   return program;
 }
 

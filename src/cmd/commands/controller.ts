@@ -1,0 +1,100 @@
+/**
+ * @module `kuryr controller` — runs the Kubernetes controller: maps kuryr.conf (`[kubernetes]` API
+ * access, `enabled_handlers`, `controller_ha`, `use_events`, `watch_reconcile_period`,
+ * `[health_server] port`, `[prometheus_exporter] controller_exporter_port`) onto ControllerService and
+ * stops cleanly (releasing the Lease) on SIGTERM/SIGINT.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { createMetricsRegistry, serveMetrics } from '../../common/metrics.js';
+// eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root; it wires features
+import type { HandlerRegistry } from '../../controller/pipeline/handler-registry.js';
+import { loadCommandConfig } from './load-config.js';
+
+const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/**
+ * Handlers implemented in this build, by alias. Empty for now: the pod/namespace/policy/service
+ * handlers are built on this pipeline in a later step (docs/kubernetes.md "Status").
+ */
+const HANDLERS: HandlerRegistry<unknown> = {};
+
+interface ControllerFlags {
+  kubeconfig?: string;
+  leaseNamespace?: string;
+  healthHost: string;
+}
+
+function leaseNamespace(flag: string | undefined): string {
+  if (flag) return flag;
+  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
+  try {
+    return readFileSync(SA_NAMESPACE, 'utf8').trim();
+  } catch {
+    return 'kube-system';
+  }
+}
+
+async function run(flags: ControllerFlags, cmd: Command): Promise<void> {
+  const { config, log } = await loadCommandConfig(cmd, { name: 'kuryr-controller' });
+  const k = config.kubernetes;
+  // NOTE: loaded here, not at the top: client-node costs ~1 s of CPU to import and every other
+  // `kuryr` sub-command would pay it (DEPENDENCIES.md §1, CNI executable row).
+  const [{ resolveHandlers }, { ControllerService }, { KubeClient }, kcm] = await Promise.all([
+    import('../../controller/pipeline/handler-registry.js'),
+    import('../../controller/service.js'),
+    import('../../k8s/client.js'),
+    import('../../k8s/kube-config.js'),
+  ]);
+  const { kubeConfigFromFile, kubeConfigFromOptions } = kcm;
+  const handlers = resolveHandlers(k.enabledHandlers, HANDLERS, undefined);
+  const kc = flags.kubeconfig ? kubeConfigFromFile(flags.kubeconfig) : kubeConfigFromOptions(k);
+  const api = new KubeClient(kc, { timeoutMs: k.watchConnectionTimeout * 1000 || 30_000 });
+  const registry = createMetricsRegistry({ defaultMetrics: true });
+  const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`;
+  const service = new ControllerService({
+    api,
+    log,
+    handlers,
+    registry,
+    useEvents: k.useEvents,
+    host: process.env.POD_NAME ?? hostname(),
+    health: { port: config.healthServer.port, host: flags.healthHost },
+    dispatcher: { reconcilePeriodMs: k.watchReconcilePeriod * 1000 },
+    ...(k.controllerHa
+      ? { ha: { namespace: leaseNamespace(flags.leaseNamespace), identity } }
+      : {}),
+  });
+  await service.start();
+  const exporterPort = config.prometheusExporter.controllerExporterPort;
+  const metrics =
+    exporterPort !== config.healthServer.port
+      ? await serveMetrics(registry, { port: exporterPort, host: flags.healthHost })
+      : undefined;
+  log.info({ identity, ha: k.controllerHa, healthPort: service.healthPort }, 'controller started');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  log.info('controller stopping');
+  await service.stop();
+  await metrics?.close();
+}
+
+/** Registers `controller` on the `kuryr` program. */
+export function registerControllerCommand(program: Command): void {
+  program
+    .command('controller')
+    .description(
+      'run the Kubernetes controller (informers → handlers; Lease HA with controller_ha)',
+    )
+    .option('--kubeconfig <path>', 'use a kubeconfig file instead of [kubernetes] api_root/ssl_*')
+    .option(
+      '--lease-namespace <ns>',
+      'namespace of the HA Lease (default: POD_NAMESPACE, own SA namespace, kube-system)',
+    )
+    .option('--health-host <host>', 'address of the health and metrics listeners', '127.0.0.1')
+    .action(run);
+}

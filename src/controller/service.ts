@@ -1,0 +1,158 @@
+/**
+ * @module `ControllerService`: the controller process behind `kuryr controller`. Wires informers →
+ * dispatcher → handlers, serves /ready, /alive (and /metrics), and with `[kubernetes] controller_ha`
+ * runs the dispatcher only while it holds the Lease (active/passive). A dispatcher is built fresh on
+ * every leadership gain, so a new leader resumes from cluster state alone (relist + finalizers + CRDs).
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { KubeApi } from '../k8s/client.js';
+import { EventRecorder } from '../k8s/events.js';
+import { LeaderElector, type Clock } from '../k8s/lease.js';
+import { Dispatcher, type DispatcherOptions } from './pipeline/dispatcher.js';
+import { serveHealth, type HealthServer } from './pipeline/health.js';
+import { createPipelineMetrics, type PipelineMetrics } from './pipeline/pipeline-metrics.js';
+import type { ResourceHandler } from './pipeline/types.js';
+
+/** Leader-election settings (`[kubernetes] controller_ha = True`). */
+export interface HaOptions {
+  namespace: string;
+  identity: string;
+  leaseName?: string;
+  leaseDurationSeconds?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  clock?: Clock;
+}
+
+/** Options of {@link ControllerService}. */
+export interface ControllerServiceOptions {
+  api: KubeApi;
+  log: Logger;
+  handlers: readonly ResourceHandler[];
+  /** Leader election; undefined = always active. */
+  ha?: HaOptions;
+  /** Health server (`[health_server] port`); undefined = none. */
+  health?: { port: number; host?: string };
+  registry?: Registry;
+  /** `[kubernetes] use_events`. @default true */
+  useEvents?: boolean;
+  /** Node/pod name for Event `source.host`. */
+  host?: string;
+  dispatcher?: Partial<Omit<DispatcherOptions, 'api' | 'handlers' | 'events' | 'log' | 'metrics'>>;
+}
+
+/** The controller process. */
+export class ControllerService {
+  private dispatcher: Dispatcher | undefined;
+  private elector: LeaderElector | undefined;
+  private electorRun: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private healthServer: HealthServer | undefined;
+  private readonly events: EventRecorder;
+  private readonly metrics: PipelineMetrics | undefined;
+  /** Serialises dispatcher start/stop on leadership flaps. */
+  private transition: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: ControllerServiceOptions) {
+    this.events = new EventRecorder(o.api, {
+      log: o.log,
+      enabled: o.useEvents ?? true,
+      ...(o.host ? { host: o.host } : {}),
+    });
+    this.metrics = o.registry ? createPipelineMetrics(o.registry) : undefined;
+  }
+
+  /** Health port actually bound (0 when none). */
+  get healthPort(): number {
+    return this.healthServer?.port ?? 0;
+  }
+
+  /** True while this process runs the handlers. */
+  isActive(): boolean {
+    return this.dispatcher !== undefined;
+  }
+
+  /** The running dispatcher (tests). */
+  get activeDispatcher(): Dispatcher | undefined {
+    return this.dispatcher;
+  }
+
+  /** Start health, then either the dispatcher or the election loop. */
+  async start(): Promise<void> {
+    if (this.o.health) {
+      this.healthServer = await serveHealth({
+        ...this.o.health,
+        ready: () => this.ready(),
+        alive: () => this.alive(),
+        ...(this.o.registry ? { registry: this.o.registry } : {}),
+      });
+    }
+    const ha = this.o.ha;
+    if (!ha) {
+      this.becomeActive();
+      return;
+    }
+    this.elector = new LeaderElector(this.o.api, {
+      namespace: ha.namespace,
+      identity: ha.identity,
+      log: this.o.log,
+      ...(ha.leaseName ? { name: ha.leaseName } : {}),
+      ...(ha.leaseDurationSeconds ? { leaseDurationSeconds: ha.leaseDurationSeconds } : {}),
+      ...(ha.renewDeadlineMs ? { renewDeadlineMs: ha.renewDeadlineMs } : {}),
+      ...(ha.retryPeriodMs ? { retryPeriodMs: ha.retryPeriodMs } : {}),
+      ...(ha.clock ? { clock: ha.clock } : {}),
+      onStartedLeading: () => this.becomeActive(),
+      onStoppedLeading: () => this.becomePassive(),
+    });
+    this.electorRun = this.elector.run(this.abort.signal);
+  }
+
+  /** Stop handlers, release the Lease, close health. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.electorRun;
+    this.becomePassive();
+    await this.transition;
+    await this.healthServer?.close();
+  }
+
+  /** Readiness: active and synced, or a healthy standby. */
+  ready(): string | undefined {
+    if (this.o.ha && !this.elector?.isLeader()) return undefined; // standby is ready to take over
+    if (!this.dispatcher) return 'not started';
+    return this.dispatcher.hasSynced() ? undefined : 'informers not synced yet';
+  }
+
+  /** Liveness: the election loop (when any) still runs. */
+  alive(): string | undefined {
+    return this.abort.signal.aborted ? 'stopping' : undefined;
+  }
+
+  private becomeActive(): void {
+    this.transition = this.transition.then(() => {
+      if (this.dispatcher || this.abort.signal.aborted) return;
+      this.dispatcher = new Dispatcher({
+        ...this.o.dispatcher,
+        api: this.o.api,
+        handlers: this.o.handlers,
+        events: this.events,
+        log: this.o.log,
+        ...(this.metrics ? { metrics: this.metrics } : {}),
+      });
+      this.dispatcher.start();
+      this.o.log.info({ handlers: this.o.handlers.map((h) => h.alias) }, 'controller active');
+    });
+  }
+
+  private becomePassive(): void {
+    this.transition = this.transition.then(async () => {
+      const d = this.dispatcher;
+      this.dispatcher = undefined;
+      if (d) {
+        await d.stop();
+        this.o.log.info('controller passive (handlers stopped)');
+      }
+    });
+  }
+}

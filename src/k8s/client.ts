@@ -1,0 +1,337 @@
+/**
+ * @module `KubeClient`: kuryr's only door to the Kubernetes API. A thin REST layer on client-node's
+ * `KubeConfig` (auth, TLS, undici dispatcher); the generated API never leaks out (STYLE.md). Every call
+ * has a deadline; every failure is a kuryr error category (see api-errors.ts).
+ */
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+import { fetch } from 'undici';
+import { ConfigurationError } from '../common/errors/index.js';
+import { apiError, transportError, type ApiStatus } from './api-errors.js';
+import { resourcePath, type ResourceKind } from './kinds.js';
+import type { KubeList, KubeObject } from './object.js';
+
+/** One RFC 6902 operation. */
+export interface JsonPatchOp {
+  op: 'add' | 'remove' | 'replace' | 'test' | 'move' | 'copy';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+/** Selectors and paging of a list or watch. */
+export interface ListOptions {
+  /** Namespace; undefined = all namespaces (namespaced kinds) or cluster scope. */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  limit?: number;
+  continue?: string;
+}
+
+/** A watch event as the API sends it. `ERROR` carries a Status (e.g. code 410). */
+export interface WatchEvent<T extends KubeObject = KubeObject> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Override the client deadline (ms). */
+  timeoutMs?: number;
+}
+
+/** Options of {@link KubeClient}. */
+export interface KubeClientOptions {
+  /** Deadline of every non-watch call in ms. @default 30000 (`watch_connection_timeout`-like) */
+  timeoutMs?: number;
+  /** A watch with no byte for this long is dropped (ms). @default 90000 */
+  watchIdleMs?: number;
+}
+
+/**
+ * The client interface handlers, informers, leases and tests depend on (fakes implement it too).
+ * All methods throw kuryr error categories: NotFoundError, ConflictError, ValidationError, AuthError,
+ * NotReadyError (5xx, 410, unreachable), TimeoutError (deadline).
+ */
+export interface KubeApi {
+  get<T extends KubeObject>(
+    k: ResourceKind<T>,
+    name: string,
+    namespace?: string,
+    o?: CallOptions,
+  ): Promise<T>;
+  list<T extends KubeObject>(
+    k: ResourceKind<T>,
+    opts?: ListOptions,
+    o?: CallOptions,
+  ): Promise<KubeList<T>>;
+  create<T extends KubeObject>(k: ResourceKind<T>, obj: T, o?: CallOptions): Promise<T>;
+  replace<T extends KubeObject>(k: ResourceKind<T>, obj: T, o?: CallOptions): Promise<T>;
+  patchJson<T extends KubeObject>(
+    k: ResourceKind<T>,
+    name: string,
+    namespace: string | undefined,
+    ops: JsonPatchOp[],
+    o?: CallOptions,
+  ): Promise<T>;
+  patchMerge<T extends KubeObject>(
+    k: ResourceKind<T>,
+    name: string,
+    namespace: string | undefined,
+    patch: Record<string, unknown>,
+    o?: CallOptions,
+  ): Promise<T>;
+  /** Resolves when deletion was accepted; NotFoundError when already gone (callers use ignoreNotFound). */
+  delete(
+    k: ResourceKind,
+    name: string,
+    namespace?: string,
+    body?: Record<string, unknown>,
+    o?: CallOptions,
+  ): Promise<void>;
+  /**
+   * Stream watch events until the server ends the watch, `signal` aborts (resolves) or the stream fails
+   * (rejects). An `ERROR` event is passed to `onEvent` as is.
+   */
+  watch<T extends KubeObject>(
+    k: ResourceKind<T>,
+    opts: ListOptions & { timeoutSeconds?: number },
+    onEvent: (e: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
+/** {@link KubeApi} over HTTP. */
+export class KubeClient implements KubeApi {
+  readonly server: string;
+  private readonly timeoutMs: number;
+  private readonly watchIdleMs: number;
+
+  /** @throws ConfigurationError when the KubeConfig has no current cluster */
+  constructor(
+    private readonly kc: KubeConfig,
+    options: KubeClientOptions = {},
+  ) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new ConfigurationError('Kubernetes config has no current cluster');
+    this.server = cluster.server.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.watchIdleMs = options.watchIdleMs ?? 90_000;
+  }
+
+  get<T extends KubeObject>(
+    k: ResourceKind<T>,
+    name: string,
+    namespace?: string,
+    o?: CallOptions,
+  ): Promise<T> {
+    return this.call<T>('GET', resourcePath(k, namespace, name), {}, undefined, undefined, o);
+  }
+
+  list<T extends KubeObject>(
+    k: ResourceKind<T>,
+    opts: ListOptions = {},
+    o?: CallOptions,
+  ): Promise<KubeList<T>> {
+    const { namespace, ...query } = opts;
+    return this.call<KubeList<T>>(
+      'GET',
+      resourcePath(k, namespace),
+      query,
+      undefined,
+      undefined,
+      o,
+    );
+  }
+
+  create<T extends KubeObject>(k: ResourceKind<T>, obj: T, o?: CallOptions): Promise<T> {
+    return this.call<T>(
+      'POST',
+      resourcePath(k, obj.metadata?.namespace),
+      {},
+      obj,
+      'application/json',
+      o,
+    );
+  }
+
+  replace<T extends KubeObject>(k: ResourceKind<T>, obj: T, o?: CallOptions): Promise<T> {
+    const path = resourcePath(k, obj.metadata?.namespace, obj.metadata?.name ?? '');
+    return this.call<T>('PUT', path, {}, obj, 'application/json', o);
+  }
+
+  patchJson<T extends KubeObject>(
+    k: ResourceKind<T>,
+    name: string,
+    namespace: string | undefined,
+    ops: JsonPatchOp[],
+    o?: CallOptions,
+  ): Promise<T> {
+    return this.call<T>(
+      'PATCH',
+      resourcePath(k, namespace, name),
+      {},
+      ops,
+      'application/json-patch+json',
+      o,
+    );
+  }
+
+  patchMerge<T extends KubeObject>(
+    k: ResourceKind<T>,
+    name: string,
+    namespace: string | undefined,
+    patch: Record<string, unknown>,
+    o?: CallOptions,
+  ): Promise<T> {
+    return this.call<T>(
+      'PATCH',
+      resourcePath(k, namespace, name),
+      {},
+      patch,
+      'application/merge-patch+json',
+      o,
+    );
+  }
+
+  async delete(
+    k: ResourceKind,
+    name: string,
+    namespace?: string,
+    body?: Record<string, unknown>,
+    o?: CallOptions,
+  ): Promise<void> {
+    await this.call<unknown>(
+      'DELETE',
+      resourcePath(k, namespace, name),
+      {},
+      body,
+      body ? 'application/json' : undefined,
+      o,
+    );
+  }
+
+  async watch<T extends KubeObject>(
+    k: ResourceKind<T>,
+    opts: ListOptions & { timeoutSeconds?: number },
+    onEvent: (e: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { namespace, ...query } = opts;
+    const path = resourcePath(k, namespace);
+    const call = { method: 'WATCH', path };
+    const idle = new AbortController();
+    let idleTimer: NodeJS.Timeout | undefined;
+    const kick = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => idle.abort(), this.watchIdleMs).unref();
+    };
+    const done = new AbortController();
+    const both = AbortSignal.any([signal, idle.signal, done.signal]);
+    let callbackError: unknown;
+    try {
+      kick();
+      const url = this.url(path, { ...query, watch: 'true', allowWatchBookmarks: 'true' });
+      const res = await this.send('GET', url, undefined, undefined, both);
+      if (res.status !== 200) throw apiError(res.status, await readStatus(res), call);
+      if (!res.body) return;
+      const body = Readable.fromWeb(res.body as never);
+      body.on('data', kick);
+      const lines = createInterface({ input: body, crlfDelay: Infinity });
+      for await (const line of lines) {
+        if (!line.trim()) continue;
+        // A malformed line is a server bug; skipping it is safer than tearing the watch down.
+        let ev: WatchEvent<T> | undefined;
+        try {
+          ev = JSON.parse(line) as WatchEvent<T>;
+        } catch {
+          continue;
+        }
+        try {
+          onEvent(ev);
+        } catch (err) {
+          callbackError = err;
+          break;
+        }
+      }
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrow the consumer's own error
+      if (callbackError !== undefined) throw callbackError;
+    } catch (err) {
+      // the consumer's own error (e.g. 410 seen in an ERROR event) goes back unchanged
+      if (err === callbackError) throw err;
+      if (signal.aborted) return;
+      throw transportError(err, call, idle.signal.aborted);
+    } finally {
+      clearTimeout(idleTimer);
+      done.abort(); // closes the connection when we stop reading early
+    }
+  }
+
+  private url(path: string, query: Record<string, unknown>): string {
+    const u = new URL(this.server + path);
+    for (const [key, val] of Object.entries(query)) {
+      if (val !== undefined && val !== '') u.searchParams.set(key, `${val as string | number}`);
+    }
+    return u.toString();
+  }
+
+  private async send(
+    method: string,
+    url: string,
+    body: unknown,
+    contentType: string | undefined,
+    signal: AbortSignal,
+  ) {
+    const ctx = new RequestContext(url, HttpMethod[method as keyof typeof HttpMethod]);
+    await this.kc.applySecurityAuthentication(ctx);
+    const headers = ctx.getHeaders() as unknown as Record<string, string>;
+    const h: Record<string, string> = { ...headers, accept: 'application/json' };
+    if (contentType) h['content-type'] = contentType;
+    return fetch(url, {
+      method,
+      headers: h,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      dispatcher: ctx.getDispatcher() as never,
+      signal,
+    });
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    query: Record<string, unknown>,
+    body: unknown,
+    contentType: string | undefined,
+    o: CallOptions = {},
+  ): Promise<T> {
+    const deadline = AbortSignal.timeout(o.timeoutMs ?? this.timeoutMs);
+    const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
+    const call = { method, path };
+    let res: Awaited<ReturnType<KubeClient['send']>>;
+    let text: string;
+    try {
+      res = await this.send(method, this.url(path, query), body, contentType, signal);
+      text = await res.text();
+    } catch (err) {
+      throw transportError(err, call, deadline.aborted);
+    }
+    if (res.status >= 200 && res.status < 300) return (text ? JSON.parse(text) : {}) as T;
+    throw apiError(res.status, parseStatus(text), call);
+  }
+}
+
+function parseStatus(text: string): ApiStatus | undefined {
+  try {
+    return JSON.parse(text) as ApiStatus;
+  } catch {
+    return text ? { message: text.slice(0, 200) } : undefined;
+  }
+}
+
+async function readStatus(res: { text(): Promise<string> }): Promise<ApiStatus | undefined> {
+  return parseStatus(await res.text().catch(() => ''));
+}
