@@ -20,6 +20,7 @@ import {
   NotFound,
   OverQuota,
   PortInUse,
+  PreconditionFailed,
   RequestTimeout,
   ServerError,
   ServiceUnavailable,
@@ -158,6 +159,24 @@ test('5xx, 429 and 408 are retryable categories; empty bodies get a generic mess
   const t = errorFromResponse(408, undefined, undefined, 'network');
   assert.ok(t instanceof RequestTimeout);
   assert.ok(isTimeoutError(t));
+});
+
+test('412 from a stale If-Match revision is retryable (PreconditionFailed)', () => {
+  const e = errorFromResponse(
+    412,
+    {
+      NeutronError: {
+        type: 'RevisionNumberConstraintFailed',
+        message: 'Constrained to 1, but current revision is 2',
+        detail: '',
+      },
+    },
+    undefined,
+    'network',
+  );
+  assert.ok(e instanceof PreconditionFailed);
+  assert.ok(isNotReadyError(e));
+  assert.equal(e.status, 412);
 });
 
 test('HTML error pages from proxies are reduced to text', () => {

@@ -136,6 +136,14 @@ export class ServerError extends ServiceUnavailable {
   override readonly name: string = 'ServerError';
 }
 
+/**
+ * 412: a compare-and-swap update (`If-Match: revision_number=N`) lost a race — the object changed since it
+ * was read. Re-read and retry, hence `NotReadyError`.
+ */
+export class PreconditionFailed extends openStackError(NotReadyError, 412) {
+  override readonly name: string = 'PreconditionFailed';
+}
+
 /** 400 (and 422): the service rejected the request body or filters. */
 export class BadRequest extends openStackError(ValidationError, 400) {
   override readonly name: string = 'BadRequest';
@@ -164,7 +172,7 @@ export class TlsError extends openStackError(ConfigurationError, 0) {
   override readonly name: string = 'TlsError';
 }
 
-/** Any other non-2xx status (3xx, 405, 406, 412, 415 …): a bug on our side, not retryable. */
+/** Any other non-2xx status (3xx, 405, 406, 415 …): a bug on our side, not retryable. */
 export class UnexpectedResponse extends openStackError(KuryrError, 0) {
   override readonly name: string = 'UnexpectedResponse';
 }
@@ -193,6 +201,7 @@ function classFor(status: number, type: string | undefined, message: string): Er
   // Octavia quota errors are 403 with "Quota has been met for resources: …".
   if (status === 403) return /quota/i.test(message) ? OverQuota : Forbidden;
   if (status === 408) return RequestTimeout;
+  if (status === 412) return PreconditionFailed;
   if (status === 429 || status === 502 || status === 503 || status === 504)
     return ServiceUnavailable;
   if (status >= 500) return ServerError;
