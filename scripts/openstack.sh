@@ -389,7 +389,7 @@ write_neutron_config() {
 [DEFAULT]
 host = $HOST_
 core_plugin = ml2
-service_plugins = router,trunk
+service_plugins = router,trunk,port_forwarding
 auth_strategy = $AUTH
 bind_host = 127.0.0.1
 bind_port = $NT_PORT
