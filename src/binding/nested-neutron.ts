@@ -4,10 +4,11 @@
  * segmentation id (never one already used on the trunk).
  */
 import { ConflictError, NotReadyError, ValidationError } from '../common/errors/index.js';
+import type { KeyedMutex } from '../common/keyed-mutex.js';
 import type { AllowedAddressPair } from '../openstack/neutron/types.js';
 import type { BindingPort, NestedNeutron } from './types.js';
 
-const ATTEMPTS = 6;
+const ATTEMPTS = 8;
 const sameIp = (a: AllowedAddressPair, b: AllowedAddressPair): boolean =>
   a.ip_address === b.ip_address && (a.mac_address ?? '') === (b.mac_address ?? '');
 
@@ -22,25 +23,36 @@ export function pairsFor(port: BindingPort): AllowedAddressPair[] {
   return port.fixed_ips.map((f) => ({ ip_address: f.ip_address, mac_address: port.mac_address }));
 }
 
-/** Read-modify-write of the VM port's pairs with `revision_number`; retried on a concurrent update. */
+/**
+ * Read-modify-write of the VM port's pairs, serialised per VM port in this process (`locks`) and guarded
+ * by `If-Match: revision_number` across processes; every write is verified by reading the port again.
+ * NOTE: Neutron checks If-Match before its transaction, so concurrent writers across API workers can
+ * still both succeed (observed on the test bed); the in-process lock (as kuryr-kubernetes' nested
+ * macvlan driver does) and the read-back make lost updates converge instead of vanish.
+ */
 async function editPairs(
   neutron: NestedNeutron,
   vmPortId: string,
   edit: (current: AllowedAddressPair[]) => AllowedAddressPair[] | undefined,
+  locks: KeyedMutex,
   signal?: AbortSignal,
 ): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const vm = await neutron.getPort(vmPortId, signal);
-    const next = edit(vm.allowed_address_pairs ?? []);
-    if (next === undefined) return; // already as wanted
-    try {
-      await neutron.updatePortPairs(vmPortId, next, vm.revision_number, signal);
-      return;
-    } catch (err) {
-      if (!(err instanceof ConflictError) || attempt + 1 >= ATTEMPTS) throw err;
-      await backoff(attempt, signal);
+  await locks.run(`vm-port:${vmPortId}`, async () => {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const vm = await neutron.getPort(vmPortId, signal);
+      const next = edit(vm.allowed_address_pairs ?? []);
+      if (next === undefined) return; // as wanted (also the verification after a write)
+      try {
+        await neutron.updatePortPairs(vmPortId, next, vm.revision_number, signal);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        await backoff(attempt, signal);
+      }
     }
-  }
+    throw new ConflictError(
+      `allowed_address_pairs of VM port ${vmPortId} did not converge after ${ATTEMPTS} attempts`,
+    );
+  });
 }
 
 /** Adds `pairs` to the VM port (idempotent). @throws ConflictError still racing after retries */
@@ -48,6 +60,7 @@ export function addAllowedAddressPairs(
   neutron: NestedNeutron,
   vmPortId: string,
   pairs: AllowedAddressPair[],
+  locks: KeyedMutex,
   signal?: AbortSignal,
 ): Promise<void> {
   return editPairs(
@@ -57,6 +70,7 @@ export function addAllowedAddressPairs(
       const missing = pairs.filter((p) => !cur.some((c) => sameIp(c, p)));
       return missing.length === 0 ? undefined : [...cur, ...missing];
     },
+    locks,
     signal,
   );
 }
@@ -66,6 +80,7 @@ export function removeAllowedAddressPairs(
   neutron: NestedNeutron,
   vmPortId: string,
   pairs: AllowedAddressPair[],
+  locks: KeyedMutex,
   signal?: AbortSignal,
 ): Promise<void> {
   return editPairs(
@@ -75,6 +90,7 @@ export function removeAllowedAddressPairs(
       const kept = cur.filter((c) => !pairs.some((p) => sameIp(c, p)));
       return kept.length === cur.length ? undefined : kept;
     },
+    locks,
     signal,
   );
 }

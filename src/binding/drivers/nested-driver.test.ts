@@ -56,6 +56,13 @@ test('macvlan: pair update retried on a concurrent VM-port update (revision_numb
   assert.equal(neutron.ports.get('vm')?.allowed_address_pairs?.length, 1);
 });
 
+test('macvlan: a pair write that Neutron accepted but lost is redone (read-back)', async () => {
+  const { nl, neutron } = setup();
+  neutron.lostWrites = 2;
+  await new NestedDriver('macvlan', { netlink: nl, logger, neutron }).bind(target);
+  assert.equal(neutron.ports.get('vm')?.allowed_address_pairs?.length, 1);
+});
+
 test('macvlan: Neutron failure removes the macvlan again', async () => {
   const { nl, neutron, before } = setup();
   neutron.ports.delete('vm');

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { ConflictError, ValidationError } from '../../common/errors/index.js';
+import { KeyedMutex } from '../../common/keyed-mutex.js';
 import { assertIfName } from '../../common/naming.js';
 import {
   addAllowedAddressPairs,
@@ -35,6 +36,9 @@ export interface NestedDriverDeps {
 
 /** Nested binding through a macvlan (bridge mode) or an 802.1Q VLAN child of the VM interface. */
 export class NestedDriver implements BindingDriver {
+  /** Serialises pair updates per VM port within this process (see nested-neutron.ts). */
+  private readonly locks = new KeyedMutex();
+
   constructor(
     readonly name: 'macvlan' | 'vlan',
     private readonly deps: NestedDriverDeps,
@@ -77,9 +81,9 @@ export class NestedDriver implements BindingDriver {
       if (this.name === 'macvlan' && t.vmPortId !== undefined && this.deps.neutron !== undefined) {
         const neutron = this.deps.neutron;
         const vmPortId = t.vmPortId;
-        await addAllowedAddressPairs(neutron, vmPortId, pairsFor(t.port), signal);
+        await addAllowedAddressPairs(neutron, vmPortId, pairsFor(t.port), this.locks, signal);
         rb.push('remove allowed address pairs', () =>
-          removeAllowedAddressPairs(neutron, vmPortId, pairsFor(t.port)),
+          removeAllowedAddressPairs(neutron, vmPortId, pairsFor(t.port), this.locks),
         );
       }
       await configureContainerSide(nl, t, created);
@@ -91,7 +95,13 @@ export class NestedDriver implements BindingDriver {
     signal?.throwIfAborted();
     await this.deps.netlink.deleteLink(t.ifName, t.netns);
     if (this.name === 'macvlan' && t.vmPortId !== undefined && this.deps.neutron !== undefined) {
-      await removeAllowedAddressPairs(this.deps.neutron, t.vmPortId, pairsFor(t.port), signal);
+      await removeAllowedAddressPairs(
+        this.deps.neutron,
+        t.vmPortId,
+        pairsFor(t.port),
+        this.locks,
+        signal,
+      );
     }
   }
 

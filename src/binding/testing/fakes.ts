@@ -66,6 +66,8 @@ export class FakeNestedNeutron implements NestedNeutron {
   readonly ports = new Map<string, BindingPort & { revision_number: number }>();
   readonly trunks = new Map<string, Trunk>();
   conflicts = 0;
+  /** Accept the next N pair writes but drop them (a concurrent stale writer won). */
+  lostWrites = 0;
 
   getPort(id: string): Promise<BindingPort & { revision_number: number }> {
     const p = this.ports.get(id);
@@ -81,6 +83,11 @@ export class FakeNestedNeutron implements NestedNeutron {
       p.revision_number++; // someone else wrote meanwhile
     }
     if (p.revision_number !== rev) return Promise.reject(new ConflictError('revision mismatch'));
+    if (this.lostWrites > 0) {
+      this.lostWrites--;
+      p.revision_number++;
+      return Promise.resolve();
+    }
     p.allowed_address_pairs = pairs;
     p.revision_number++;
     return Promise.resolve();

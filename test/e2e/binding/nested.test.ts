@@ -9,9 +9,19 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { NestedDriver } from '../../../src/binding/drivers/nested-driver.js';
 import { NativeNetlink } from '../../../src/binding/netlink/native.js';
-import { addSubport, removeSubport } from '../../../src/binding/nested-neutron.js';
+import {
+  addAllowedAddressPairs,
+  addSubport,
+  pairsFor,
+  removeAllowedAddressPairs,
+  removeSubport,
+} from '../../../src/binding/nested-neutron.js';
+import { nestedNeutronFrom } from '../../../src/binding/neutron-adapter.js';
+import { NeutronClient } from '../../../src/openstack/neutron/index.js';
+import { createOpenStackSession } from '../../../src/openstack/session.js';
 import type { BindTarget } from '../../../src/binding/types.js';
 import { isUnsupportedError } from '../../../src/common/errors/index.js';
+import { KeyedMutex } from '../../../src/common/keyed-mutex.js';
 import type { Network, Port, Subnet } from '../../../src/openstack/neutron/types.js';
 import { NeutronLite } from '../../helpers/neutron-lite.js';
 import { addNetns, delNetns, kernelSupports, linkNames, ping } from '../../helpers/netns.js';
@@ -136,7 +146,9 @@ test('vlan (kernel side): VLAN child in the netns where supported, else a clear 
     vlanId: 7,
     ip: { addresses: [{ cidr: '10.214.0.250/24' }], routes: [] },
   };
-  const rootBefore = linkNames();
+  // only our own links: other suites create and delete links in the root netns concurrently
+  const mine = (): string[] => linkNames().filter((n) => n.startsWith(P));
+  const rootBefore = mine();
   if (kernelSupports('vlan', `${P}k`)) {
     await driver.bind(target);
     const link = await nl.getLink('eth0', netns);
@@ -154,5 +166,38 @@ test('vlan (kernel side): VLAN child in the netns where supported, else a clear 
     );
   }
   assert.deepEqual(linkNames(name), ['lo']);
-  assert.deepEqual(linkNames(), rootBefore);
+  assert.deepEqual(mine(), rootBefore);
+});
+
+test('allowed address pairs through the typed NeutronClient: 8 concurrent writers, none lost (lock + If-Match + read-back)', async () => {
+  const env = requireOpenStackEnv();
+  const session = createOpenStackSession(
+    {
+      auth: {
+        type: 'password',
+        authUrl: env.authUrl,
+        username: env.adminUser.username,
+        password: env.adminUser.password,
+        projectName: env.adminUser.projectName,
+        userDomainName: env.userDomainName,
+        projectDomainName: env.projectDomainName,
+      },
+      regionName: env.region,
+    },
+    logger,
+  );
+  cleanup.push(() => session.close());
+  const real = nestedNeutronFrom(new NeutronClient(session.client('network')));
+  const vm = await newPort('vm-concurrent');
+  const containers = await Promise.all(Array.from({ length: 8 }, (_, i) => newPort(`c${i}`)));
+  const locks = new KeyedMutex();
+  await Promise.all(containers.map((c) => addAllowedAddressPairs(real, vm.id, pairsFor(c), locks)));
+  const after1 = (await neutron.getPortFull(vm.id)).allowed_address_pairs
+    .map((p) => p.ip_address)
+    .sort();
+  assert.deepEqual(after1, containers.map((c) => c.fixed_ips[0]?.ip_address ?? '').sort());
+  await Promise.all(
+    containers.map((c) => removeAllowedAddressPairs(real, vm.id, pairsFor(c), locks)),
+  );
+  assert.deepEqual((await neutron.getPortFull(vm.id)).allowed_address_pairs, []);
 });
