@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NeutronPodVifDriver } from '../pod-vif/neutron-vif.js';
+import { fakeCloud, silentLog, vifRequest, type FakeCloud } from '../testing/fake-cloud.js';
+import { NeutronVifPool, type PortPoolOptions } from './neutron-pool.js';
+
+function pool(cloud: FakeCloud, o: PortPoolOptions = {}): NeutronVifPool {
+  const driver = new NeutronPodVifDriver(cloud.neutron, silentLog);
+  return new NeutronVifPool(driver, cloud.neutron, silentLog, { min: 2, batch: 5, ...o });
+}
+
+test('concurrent requests never get the same port', async () => {
+  const cloud = fakeCloud();
+  const p = pool(cloud, { batch: 3 });
+  const vifs = await Promise.all(
+    Array.from({ length: 40 }, (_, i) => p.requestVif(vifRequest(cloud, { uid: `u-${i}` }))),
+  );
+  assert.equal(new Set(vifs.map((v) => v.id)).size, 40);
+  // every refill is one bulk POST of `batch` ports
+  const posts = cloud.http.fake.requests.filter((r) => r.method === 'POST');
+  assert.ok(posts.every((r) => (r.body as { ports: unknown[] }).ports.length === 3));
+  assert.equal(posts.length, Math.ceil(40 / 3));
+});
+
+test('a populated pool hands out without any Neutron call', async () => {
+  const cloud = fakeCloud();
+  const p = pool(cloud);
+  const req = vifRequest(cloud);
+  assert.equal(await p.populate(req, 12), 12);
+  assert.equal(cloud.http.fake.requests.filter((r) => r.method === 'POST').length, 3); // 5+5+2
+  const n = cloud.http.fake.requests.length;
+  for (let i = 0; i < 12; i++) await p.requestVif(req);
+  assert.equal(cloud.http.fake.requests.length, n);
+});
+
+test('populate without a count tops up to ports_pool_min', async () => {
+  const cloud = fakeCloud();
+  const p = pool(cloud, { min: 4 });
+  assert.equal(await p.populate(vifRequest(cloud)), 4);
+  assert.equal(await p.populate(vifRequest(cloud)), 0);
+});
+
+test('a port from a pool with other SGs gets its SGs updated (one PUT)', async () => {
+  const cloud = fakeCloud();
+  const p = pool(cloud);
+  await p.populate(vifRequest(cloud, { sgs: ['sg-a'] }), 1);
+  const n = cloud.http.fake.requests.length;
+  const vif = await p.requestVif(vifRequest(cloud, { sgs: ['sg-b', 'sg-c'] }));
+  const calls = cloud.http.fake.requests.slice(n);
+  assert.deepEqual(
+    calls.map((r) => r.method),
+    ['PUT'],
+  );
+  assert.deepEqual((await cloud.neutron.ports.get(vif.id)).security_groups, ['sg-b', 'sg-c']);
+});
+
+test('release returns the port; above ports_pool_max it is deleted', async () => {
+  const cloud = fakeCloud();
+  const p = pool(cloud, { max: 1, batch: 1, min: 0 });
+  const req = vifRequest(cloud);
+  const a = await p.requestVif(req);
+  const b = await p.requestVif(req);
+  await p.releaseVif(a, req);
+  await p.releaseVif(a, req); // second release: no-op, not a duplicate
+  await p.releaseVif(b, req);
+  assert.equal(p.pools()[0]?.free, 1);
+  const ids = cloud.http.fake.all('ports').map((x) => x.id);
+  assert.ok(ids.includes(a.id) && !ids.includes(b.id));
+  assert.equal((await p.requestVif(req)).id, a.id);
+});
+
+test('recovery after a restart: unreferenced pool ports come back, referenced ones do not', async () => {
+  const cloud = fakeCloud();
+  const first = pool(cloud);
+  const req = vifRequest(cloud);
+  await first.populate(req, 6);
+  const taken = [await first.requestVif(req), await first.requestVif(req)];
+  // "restart": a new pool instance, the taken ports are referenced by KuryrPorts.
+  const second = pool(cloud);
+  const recovered = await second.sync(new Set(taken.map((v) => v.id)));
+  assert.equal(recovered, 4);
+  assert.equal(await second.sync(new Set(taken.map((v) => v.id))), 0);
+  const handed = await Promise.all(Array.from({ length: 4 }, () => second.requestVif(req)));
+  const ids = new Set([...handed, ...taken].map((v) => v.id));
+  assert.equal(ids.size, 6, 'no port handed out twice across the restart');
+  const n = cloud.http.fake.requests.length;
+  await second.requestVif(req);
+  assert.equal(cloud.http.fake.requests.length, n + 1, 'empty pool refills with one bulk POST');
+});
+
+test('deleteNetworkPools and removeSgFromPools delete the free ports', async () => {
+  const cloud = fakeCloud();
+  const p = pool(cloud);
+  await p.populate(vifRequest(cloud, { sgs: ['sg-x'] }), 2);
+  await p.populate(vifRequest(cloud, { sgs: ['sg-y'] }), 2);
+  await p.removeSgFromPools('sg-x');
+  assert.equal(cloud.http.fake.all('ports').length, 2);
+  await p.deleteNetworkPools(cloud.network.id);
+  assert.equal(cloud.http.fake.all('ports').length, 0);
+  assert.deepEqual(p.pools(), []);
+});

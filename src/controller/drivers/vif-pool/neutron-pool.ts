@@ -1,0 +1,249 @@
+/**
+ * @module `neutron` VIF pool: per (node, project, subnets, SG set) a list of free pre-created ports
+ * (`kuryr-pool-port`, bound to the node), filled by bulk creates and recovered from Neutron on restart.
+ *
+ * Guarantees:
+ * - a port is handed out at most once: every take/put of one base key runs under one KeyedMutex key;
+ *   different nodes/projects/subnets never wait for each other;
+ * - hand-out from a filled pool makes no Neutron call, except one SG update when the port comes from a
+ *   sibling pool with other security groups;
+ * - an empty pool is refilled with ONE bulk request of `ports_pool_batch` ports, then served;
+ * - above `ports_pool_max` a released port is deleted instead of pooled.
+ */
+import type { Logger } from 'pino';
+import { KeyedMutex } from '../../../common/keyed-mutex.js';
+import type { Vif } from '../../../models/vif.js';
+import type { NeutronClient, Port } from '../../../openstack/neutron/index.js';
+import type { DriverDeps } from '../deps.js';
+import type { CallOptions, PodSubnet, PodVifDriver, VifRequest } from '../pod-vif/types.js';
+import { DEVICE_OWNER_KURYR, POOL_PORT_NAME } from '../pod-vif/types.js';
+import { vifFromBoundPort } from '../pod-vif/vif-from-port.js';
+import { SubnetCache } from '../subnets/subnet-cache.js';
+import { baseKey, keyParts, normalise, poolKey, type PoolKeyParts } from './pool-key.js';
+import type { PoolInfo, VifPoolDriver } from './types.js';
+
+/** Pool sizes (`[vif_pool]`). */
+export interface PortPoolOptions {
+  /** `ports_pool_min`. @default 5 */
+  min?: number;
+  /** `ports_pool_batch`. @default 10 */
+  batch?: number;
+  /** `ports_pool_max` (0 = unbounded). @default 0 */
+  max?: number;
+  /** `[neutron_defaults] resource_tags` (recovery filter). @default [] */
+  resourceTags?: readonly string[];
+  /** `[neutron_defaults] ovs_bridge`. @default 'br-int' */
+  ovsBridge?: string;
+}
+
+interface Pool {
+  parts: PoolKeyParts;
+  free: Vif[];
+}
+
+/** The `neutron` VIF pool driver (over `neutron-vif`). */
+export class NeutronVifPool implements VifPoolDriver {
+  readonly alias = 'neutron';
+  private readonly byKey = new Map<string, Pool>();
+  /** Port ids currently free in some pool: a second put of the same port is ignored. */
+  private readonly pooled = new Set<string>();
+  private readonly locks = new KeyedMutex();
+  private readonly subnets: SubnetCache;
+  private readonly min: number;
+  private readonly batch: number;
+  private readonly max: number;
+
+  constructor(
+    private readonly driver: PodVifDriver,
+    private readonly neutron: NeutronClient,
+    private readonly log: Logger,
+    private readonly o: PortPoolOptions = {},
+  ) {
+    this.min = o.min ?? 5;
+    this.batch = Math.max(1, o.batch ?? 10);
+    this.max = o.max ?? 0;
+    this.subnets = new SubnetCache(neutron);
+  }
+
+  /** Builds the pool from kuryr.conf around `driver`. */
+  static fromDeps(d: DriverDeps, driver: PodVifDriver): NeutronVifPool {
+    const v = d.config.vifPool;
+    return new NeutronVifPool(driver, d.neutron, d.log, {
+      min: v.portsPoolMin,
+      batch: v.portsPoolBatch,
+      max: v.portsPoolMax,
+      resourceTags: d.config.neutronDefaults.resourceTags,
+      ovsBridge: d.config.neutronDefaults.ovsBridge ?? 'br-int',
+    });
+  }
+
+  async requestVif(req: VifRequest, opts: CallOptions = {}): Promise<Vif> {
+    const parts = keyParts(req);
+    return this.locks.run(baseKey(parts), async () => {
+      const exact = this.take(poolKey(parts));
+      if (exact !== undefined) return exact;
+      const sibling = this.takeSibling(parts);
+      if (sibling !== undefined) {
+        try {
+          await this.driver.updateVifSgs(sibling.vif, parts.securityGroups, opts);
+        } catch (error) {
+          this.put(sibling.from, sibling.vif);
+          throw error;
+        }
+        return sibling.vif;
+      }
+      const created = await this.driver.requestVifs(req, this.refillSize(0), opts);
+      const [first, ...rest] = created;
+      for (const vif of rest) this.put(parts, vif);
+      this.log.info({ pool: poolKey(parts), created: created.length }, 'pool refilled');
+      return first as Vif;
+    });
+  }
+
+  async releaseVif(vif: Vif, req: VifRequest, opts: CallOptions = {}): Promise<void> {
+    const parts = keyParts(req);
+    await this.locks.run(baseKey(parts), async () => {
+      if (this.pooled.has(vif.id)) return;
+      const size = this.byKey.get(poolKey(parts))?.free.length ?? 0;
+      if (this.max > 0 && size >= this.max) {
+        await this.driver.releaseVif(vif, req.pod, opts);
+        return;
+      }
+      this.put(parts, vif);
+    });
+  }
+
+  activateVif(vif: Vif, opts?: CallOptions): Promise<Vif> {
+    return this.driver.activateVif(vif, opts);
+  }
+
+  updateVifSgs(vif: Vif, sgs: readonly string[], opts?: CallOptions): Promise<void> {
+    return this.driver.updateVifSgs(vif, sgs, opts);
+  }
+
+  async populate(req: VifRequest, count?: number, opts: CallOptions = {}): Promise<number> {
+    const parts = keyParts(req);
+    return this.locks.run(baseKey(parts), async () => {
+      const free = this.byKey.get(poolKey(parts))?.free.length ?? 0;
+      let wanted = count ?? Math.max(0, this.min - free);
+      if (this.max > 0) wanted = Math.min(wanted, Math.max(0, this.max - free));
+      let created = 0;
+      while (created < wanted) {
+        const n = Math.min(this.batch, wanted - created);
+        const vifs = await this.driver.requestVifs(req, n, opts);
+        for (const vif of vifs) this.put(parts, vif);
+        created += vifs.length;
+      }
+      return created;
+    });
+  }
+
+  async sync(referenced: ReadonlySet<string>, opts: CallOptions = {}): Promise<number> {
+    const signal = opts.signal;
+    const ports = await this.neutron.ports.listAll(
+      { device_owner: DEVICE_OWNER_KURYR, name: POOL_PORT_NAME, tags: this.o.resourceTags ?? [] },
+      { signal },
+    );
+    let recovered = 0;
+    for (const port of ports) {
+      if (referenced.has(port.id) || port.device_id !== '') continue;
+      const parts = partsOfPort(port);
+      if (parts === undefined) continue;
+      let subnets: PodSubnet[];
+      let vif: Vif;
+      try {
+        subnets = await Promise.all(parts.subnetIds.map((id) => this.subnets.get(id, signal)));
+        vif = vifFromBoundPort(port, subnets, this.o.ovsBridge);
+      } catch (error) {
+        this.log.warn({ err: error, portId: port.id }, 'pool port not recoverable; left for GC');
+        continue;
+      }
+      await this.locks.run(baseKey(parts), () => {
+        if (!this.pooled.has(port.id)) {
+          this.put(parts, vif);
+          recovered++;
+        }
+        return Promise.resolve();
+      });
+    }
+    this.log.info({ recovered, seen: ports.length }, 'pools recovered from Neutron');
+    return recovered;
+  }
+
+  async removeSgFromPools(sgId: string, opts: CallOptions = {}): Promise<void> {
+    await this.drain((p) => p.parts.securityGroups.includes(sgId), opts);
+  }
+
+  async deleteNetworkPools(networkId: string, opts: CallOptions = {}): Promise<void> {
+    await this.drain((p) => p.free.some((v) => v.network.id === networkId), opts);
+  }
+
+  pools(): PoolInfo[] {
+    return [...this.byKey.entries()].map(([key, p]) => ({
+      key,
+      ...p.parts,
+      free: p.free.length,
+    }));
+  }
+
+  /** How many ports an empty-pool refill creates. */
+  private refillSize(free: number): number {
+    const wanted = Math.max(this.batch, this.min - free, 1);
+    return this.max > 0 ? Math.max(1, Math.min(wanted, this.max)) : wanted;
+  }
+
+  private take(key: string): Vif | undefined {
+    const vif = this.byKey.get(key)?.free.shift();
+    if (vif !== undefined) this.pooled.delete(vif.id);
+    return vif;
+  }
+
+  private takeSibling(parts: PoolKeyParts): { vif: Vif; from: PoolKeyParts } | undefined {
+    const base = baseKey(parts);
+    for (const [key, pool] of this.byKey) {
+      if (baseKey(pool.parts) !== base || pool.free.length === 0) continue;
+      const vif = this.take(key);
+      if (vif !== undefined) return { vif, from: pool.parts };
+    }
+    return undefined;
+  }
+
+  private put(parts: PoolKeyParts, vif: Vif): void {
+    if (this.pooled.has(vif.id)) return;
+    const key = poolKey(parts);
+    let pool = this.byKey.get(key);
+    if (pool === undefined) {
+      pool = { parts, free: [] };
+      this.byKey.set(key, pool);
+    }
+    pool.free.push(vif);
+    this.pooled.add(vif.id);
+  }
+
+  /** Deletes every free port of the pools `match` selects. */
+  private async drain(match: (p: Pool) => boolean, opts: CallOptions): Promise<void> {
+    for (const [key, pool] of [...this.byKey]) {
+      if (!match(pool)) continue;
+      await this.locks.run(baseKey(pool.parts), async () => {
+        const vifs = pool.free.splice(0);
+        for (const v of vifs) this.pooled.delete(v.id);
+        this.byKey.delete(key);
+        await Promise.all(
+          vifs.map((v) => this.neutron.ports.deleteIfExists(v.id, { signal: opts.signal })),
+        );
+      });
+    }
+  }
+}
+
+/** The pool a recovered port belongs to; undefined for a port with no node or address. */
+function partsOfPort(port: Port): PoolKeyParts | undefined {
+  const node = port['binding:host_id'];
+  if (!node || port.fixed_ips.length === 0) return undefined;
+  return normalise({
+    node,
+    projectId: port.project_id,
+    subnetIds: port.fixed_ips.map((f) => f.subnet_id),
+    securityGroups: [...port.security_groups],
+  });
+}
