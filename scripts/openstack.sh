@@ -160,6 +160,8 @@ wait_for() { # DESCRIPTION TIMEOUT CMD...
   local what=$1 to=$2 t0; shift 2; t0=$(now)
   while ! "$@" >/dev/null 2>&1; do
     [ "$(echo "$(now) - $t0 > $to" | bc)" = 1 ] && die "timed out after ${to}s waiting for $what (logs in $LOG)"
+    # WATCH=<service>: give up at once when the process we wait for has died
+    if [ -n "${WATCH:-}" ] && ! alive "$WATCH"; then die "$WATCH exited while waiting for $what (see $LOG/$WATCH.log)"; fi
     sleep 0.5
   done
   log "$what ready after $(since "$t0")s"
@@ -610,8 +612,8 @@ start_agents() {
     spawn neutron-openvswitch-agent neutron-openvswitch-agent --config-file "$D/neutron/neutron.conf" \
       --config-file "$D/neutron/openvswitch_agent.ini" --log-file "$LOG/neutron-openvswitch-agent.log"
   fi
-  has_lb && wait_for "$LB_TYPE on host $HOST_" 180 agent_alive "$HOST_" "$LB_TYPE" "$lb_since"
-  has_ovs && wait_for "$OVS_TYPE on host $ovs_host" 180 agent_alive "$ovs_host" "$OVS_TYPE" "$ovs_since"
+  has_lb && WATCH=neutron-linuxbridge-agent wait_for "$LB_TYPE on host $HOST_" 180 agent_alive "$HOST_" "$LB_TYPE" "$lb_since"
+  has_ovs && WATCH=neutron-openvswitch-agent wait_for "$OVS_TYPE on host $ovs_host" 180 agent_alive "$ovs_host" "$OVS_TYPE" "$ovs_since"
   return 0
 }
 
