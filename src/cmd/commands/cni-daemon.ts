@@ -7,6 +7,10 @@ import type { Command } from 'commander';
 // eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root; it wires features
 import { DEFAULT_CNI_SOCKET, startCniDaemon } from '../../cni/daemon/cni-daemon.js';
 import { ConfigurationError } from '../../common/errors/index.js';
+// eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root; it wires features
+import { KubeKuryrPortSource } from '../../cni/daemon/kuryrport-source.js';
+import { KubeClient } from '../../k8s/client.js';
+import { kubeConfigFromFile, kubeConfigFromOptions } from '../../k8s/kube-config.js';
 import { connectionOptionsFromKeystoneauth } from '../../openstack/session-keystoneauth.js';
 import { loadCommandConfig } from './load-config.js';
 
@@ -27,6 +31,8 @@ interface DaemonFlags {
   tcp: boolean;
   ops: boolean;
   opsHost: string;
+  kubernetes: boolean;
+  kubeconfig?: string;
 }
 
 async function run(flags: DaemonFlags, cmd: Command): Promise<void> {
@@ -34,7 +40,18 @@ async function run(flags: DaemonFlags, cmd: Command): Promise<void> {
   const neutron = Object.fromEntries(
     Object.entries(config.neutron as Record<string, unknown>).map(([k, v]) => [snake(k), v]),
   );
+  const k = config.kubernetes;
+  const kuryrPorts = flags.kubernetes
+    ? new KubeKuryrPortSource(
+        new KubeClient(
+          flags.kubeconfig ? kubeConfigFromFile(flags.kubeconfig) : kubeConfigFromOptions(k),
+        ),
+      )
+    : undefined;
   const daemon = await startCniDaemon({
+    ...(kuryrPorts
+      ? { kuryrPorts, vifTimeoutMs: config.cniDaemon.vifAnnotationTimeout * 1000 }
+      : {}),
     connection: connectionOptionsFromKeystoneauth(neutron),
     host: config.default.host,
     log,
@@ -67,5 +84,13 @@ export function registerCniDaemonCommand(program: Command): void {
     .option('--no-tcp', 'do not listen on [cni_daemon] bind_address')
     .option('--no-ops', 'no /alive, /ready, /metrics listeners')
     .option('--ops-host <host>', 'address of the health and metrics listeners', '127.0.0.1')
+    .option(
+      '--kubernetes',
+      'serve pods (K8S_POD_NAMESPACE) from KuryrPorts via [kubernetes] api access',
+    )
+    .option(
+      '--kubeconfig <path>',
+      'kubeconfig instead of the [kubernetes] options (implies nothing else)',
+    )
     .action(run);
 }

@@ -11,8 +11,11 @@ import { join } from 'node:path';
 import { requireOpenStackEnv } from '../../helpers/openstack-env.js';
 import { testPrefix } from '../../helpers/prefix.js';
 import { buildCni, ROOT, runCni } from './cni-harness.js';
+import { KubeRest } from './kube-rest.js';
 
 const os = requireOpenStackEnv();
+const kube = KubeRest.fromBed();
+const KP = '/apis/openstack.org/v1/namespaces/default/kuryrports';
 const prefix = testPrefix('kx');
 const dir = `/tmp/${prefix}-cli`;
 const socket = `${dir}/run/cni.sock`;
@@ -52,6 +55,7 @@ describe('kuryr cni-daemon (CLI)', () => {
         `project_domain_name = ${os.projectDomainName}`,
         '[cni_daemon]',
         `bind_address = 127.0.0.1:${apiPort}`,
+        'vif_annotation_timeout = 2',
         '[cni_health_server]',
         `port = ${healthPort}`,
         '[prometheus_exporter]',
@@ -71,6 +75,9 @@ describe('kuryr cni-daemon (CLI)', () => {
         'cni-daemon',
         '--socket',
         socket,
+        '--kubernetes',
+        '--kubeconfig',
+        '/tmp/kuryr-kube/kubeconfig',
       ],
       {
         cwd: ROOT,
@@ -87,6 +94,8 @@ describe('kuryr cni-daemon (CLI)', () => {
 
   after(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
+    await kube.call('DELETE', `${KP}/${prefix}-pod`).catch(() => undefined);
+    await kube.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -121,10 +130,31 @@ describe('kuryr cni-daemon (CLI)', () => {
     assert.equal(((await add.json()) as { code: number }).code, 7);
   });
 
+  test('--kubernetes: pod requests read KuryrPorts from the real apiserver (UID mismatch → code 3)', async () => {
+    await kube.ensureCrd(join(ROOT, 'deploy/crds/kuryrport.yaml'), KP);
+    await kube.call('POST', KP, {
+      apiVersion: 'openstack.org/v1',
+      kind: 'KuryrPort',
+      metadata: { name: `${prefix}-pod` },
+      spec: { podUid: 'uid-of-the-old-pod', podNodeName: os.bindingHost },
+    });
+    const r = await runCni(
+      {
+        CNI_COMMAND: 'ADD',
+        CNI_CONTAINERID: `${prefix}-sandbox`,
+        CNI_NETNS: '/proc/1/ns/net',
+        CNI_IFNAME: 'eth0',
+        CNI_ARGS: `K8S_POD_NAMESPACE=default;K8S_POD_NAME=${prefix}-pod;K8S_POD_UID=uid-of-the-new-pod`,
+      },
+      { cniVersion: '1.0.0', name: 'kuryr', type: 'kuryr-cni', daemon_socket: socket },
+    );
+    assert.equal(r.json?.code, 3, r.stdout);
+  });
+
   test('/metrics exposes kuryr_cni_request_duration_seconds on the exporter port', async () => {
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     assert.match(text, /kuryr_cni_request_duration_seconds_count\{command="DEL",error="false"\} 1/);
-    assert.match(text, /kuryr_cni_request_duration_seconds_count\{command="ADD",error="true"\} 1/);
+    assert.match(text, /kuryr_cni_request_duration_seconds_count\{command="ADD",error="true"\} 2/);
   });
 
   test('SIGTERM stops the daemon with exit code 0', async () => {
