@@ -200,6 +200,20 @@ export class EndpointService {
         ),
       );
     }
+    // Docker's own IPAM (subnets without a kuryr pool): no ReleaseAddress reaches us, so the port goes now.
+    if (!port.tags.includes(TAG_PORT_EXISTING) && (await this.dockerManagedAddresses(port))) {
+      this.lookup.forgetAddresses(port);
+      await ignoreNotFound(() => this.neutron.delete('ports', port.id));
+    }
     this.log.debug({ endpointId, portId: port.id }, 'endpoint deleted');
+  }
+
+  private async dockerManagedAddresses(port: Port): Promise<boolean> {
+    const ids = [...new Set(port.fixed_ips.map((f) => f.subnet_id))];
+    if (ids.length === 0) return false;
+    const subnets =
+      this.lookup.knownSubnets(ids) ??
+      (await this.lookup.subnets(port.network_id)).filter((s) => ids.includes(s.id));
+    return subnets.length > 0 && subnets.every((s) => !s.subnetpool_id);
   }
 }

@@ -11,6 +11,7 @@ import {
   type Bed,
   createDockerNetwork,
   detach,
+  dockerId,
   removeDockerNetwork,
   startBed,
 } from './harness.js';
@@ -166,5 +167,51 @@ describe('libnetwork endpoint calls (real Neutron)', () => {
     const wrong = await bed.call('/NetworkDriver.CreateNetwork', { NetworkID: 'x/../y' });
     assert.equal(wrong.status, 400);
     assert.equal(bed.client.count, n0);
+  });
+});
+
+describe("libnetwork NetworkDriver with Docker's own IPAM (real Neutron)", () => {
+  let bed: Bed;
+  before(async () => {
+    bed = await startBed();
+  });
+  after(async () => {
+    await bed?.close();
+  });
+
+  test('CreateEndpoint makes the bound port itself; DeleteEndpoint removes it; network rm cleans up', async () => {
+    const networkId = dockerId();
+    bed.networks.add(networkId);
+    const cn = await bed.call('/NetworkDriver.CreateNetwork', {
+      NetworkID: networkId,
+      Options: { 'com.docker.network.enable_ipv6': false, 'com.docker.network.generic': {} },
+      IPv4Data: [{ AddressSpace: 'LocalDefault', Pool: '10.233.9.0/24', Gateway: '10.233.9.1/24' }],
+      IPv6Data: [],
+    });
+    assert.equal(cn.status, 200, JSON.stringify(cn.body));
+    const [network] = await bed.neutron.list('networks', { tags: idTags(networkId).join(',') });
+    const [subnet] = await bed.neutron.list('subnets', { network_id: network?.id ?? '' });
+    assert.equal(subnet?.subnetpool_id, null);
+    const endpointId = dockerId();
+    const ce = await bed.call('/NetworkDriver.CreateEndpoint', {
+      NetworkID: networkId,
+      EndpointID: endpointId,
+      Interface: { Address: '10.233.9.5/24', AddressIPv6: '', MacAddress: '' },
+    });
+    assert.equal(ce.status, 200, JSON.stringify(ce.body));
+    const [port] = await bed.neutron.list('ports', { tags: idTags(endpointId).join(',') });
+    assert.ok(port);
+    assert.deepEqual(ce.body, { Interface: { MacAddress: port.mac_address } });
+    assert.equal(port.fixed_ips[0]?.ip_address, '10.233.9.5');
+    assert.equal(port['binding:host_id'], bed.env.bindingHost);
+    const ids = { NetworkID: networkId, EndpointID: endpointId };
+    assert.equal((await bed.call('/NetworkDriver.Join', ids)).body.Gateway, '10.233.9.1');
+    assert.equal((await bed.call('/NetworkDriver.DeleteEndpoint', ids)).status, 200);
+    assert.equal((await bed.neutron.list('ports', { id: port.id })).length, 0);
+    assert.equal(
+      (await bed.call('/NetworkDriver.DeleteNetwork', { NetworkID: networkId })).status,
+      200,
+    );
+    assert.equal((await bed.neutron.list('networks', { id: network?.id ?? '' })).length, 0);
   });
 });
