@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CNI_SOCKET, startCniDaemon } from '../../cni/daemon/cni-daemon.js';
 import { ConfigurationError } from '../../common/errors/index.js';
 // eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root; it wires features
-import { KubeKuryrPortSource } from '../../cni/daemon/kuryrport-source.js';
+import { KuryrPortRegistry } from '../../cni/daemon/kuryrport-registry.js';
 import { KubeClient } from '../../k8s/client.js';
 import { kubeConfigFromFile, kubeConfigFromOptions } from '../../k8s/kube-config.js';
 import { connectionOptionsFromKeystoneauth } from '../../openstack/session-keystoneauth.js';
@@ -42,12 +42,15 @@ async function run(flags: DaemonFlags, cmd: Command): Promise<void> {
   );
   const k = config.kubernetes;
   const kuryrPorts = flags.kubernetes
-    ? new KubeKuryrPortSource(
+    ? new KuryrPortRegistry(
         new KubeClient(
           flags.kubeconfig ? kubeConfigFromFile(flags.kubeconfig) : kubeConfigFromOptions(k),
         ),
+        config.default.host,
+        log,
       )
     : undefined;
+  kuryrPorts?.start();
   const daemon = await startCniDaemon({
     ...(kuryrPorts
       ? { kuryrPorts, vifTimeoutMs: config.cniDaemon.vifAnnotationTimeout * 1000 }

@@ -106,6 +106,7 @@ export async function startCniDaemon(opts: CniDaemonOptions): Promise<RunningCni
     metrics,
     async close() {
       await server.close();
+      await opts.kuryrPorts?.close?.();
       await session.close();
       if (!opts.netlink) netlink.close();
     },

@@ -27,6 +27,8 @@ export interface KuryrPortView {
 /** Reads KuryrPort `<namespace>/<name>`; undefined when it does not exist. */
 export interface KuryrPortSource {
   get(namespace: string, name: string, signal?: AbortSignal): Promise<KuryrPortView | undefined>;
+  /** Stops background work (a watch), if any. */
+  close?(): Promise<void>;
 }
 
 /** Collaborators and limits. */

@@ -135,7 +135,10 @@ describe('kuryr cni-daemon (CLI)', () => {
     await kube.call('POST', KP, {
       apiVersion: 'openstack.org/v1',
       kind: 'KuryrPort',
-      metadata: { name: `${prefix}-pod` },
+      metadata: {
+        name: `${prefix}-pod`,
+        labels: { 'kuryr.openstack.org/nodeName': os.bindingHost },
+      },
       spec: { podUid: 'uid-of-the-old-pod', podNodeName: os.bindingHost },
     });
     const r = await runCni(

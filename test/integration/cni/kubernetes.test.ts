@@ -10,7 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startCniDaemon, type RunningCniDaemon } from '../../../src/cni/daemon/cni-daemon.js';
-import { KubeKuryrPortSource } from '../../../src/cni/daemon/kuryrport-source.js';
+import { KuryrPortRegistry } from '../../../src/cni/daemon/kuryrport-registry.js';
+import { KubeClient } from '../../../src/k8s/client.js';
+import { kubeConfigFromFile } from '../../../src/k8s/kube-config.js';
 import { encodeVif } from '../../../src/models/vif-ovo.js';
 import type { NeutronClient } from '../../../src/openstack/neutron/index.js';
 import type { Network, Port, Subnet } from '../../../src/openstack/neutron/types.js';
@@ -89,12 +91,19 @@ describe('kuryr-cni Kubernetes mode with KuryrPorts on a real kube-apiserver', (
     });
     network = await neutron.networks.get(network.id);
     netnsPath = addNetns(nsName);
+    // The daemon reads KuryrPorts from a watch cache of this node's objects (informer on a real KubeClient).
+    const registry = new KuryrPortRegistry(
+      new KubeClient(kubeConfigFromFile('/tmp/kuryr-kube/kubeconfig')),
+      os.bindingHost,
+      pino({ level: 'silent' }),
+    );
+    registry.start();
     daemon = await startCniDaemon({
       connection: adminConnection(os),
       host: os.bindingHost,
       log: pino({ level: process.env.KX_DEBUG ? 'debug' : 'silent' }),
       socketPath: socket,
-      kuryrPorts: new KubeKuryrPortSource(kube),
+      kuryrPorts: registry,
       vifTimeoutMs: 20_000,
     });
   });
