@@ -242,6 +242,14 @@ export class KubeClient implements KubeApi {
       const body = Readable.fromWeb(res.body as never);
       body.on('data', kick);
       const lines = createInterface({ input: body, crlfDelay: Infinity });
+      // readline does not forward stream errors (reset, our own abort): keep them, end the loop
+      let streamError: unknown;
+      const onStreamError = (err: unknown) => {
+        streamError ??= err;
+        lines.close();
+      };
+      body.on('error', onStreamError);
+      lines.on('error', onStreamError);
       for await (const line of lines) {
         if (!line.trim()) continue;
         // A malformed line is a server bug; skipping it is safer than tearing the watch down.
@@ -260,6 +268,8 @@ export class KubeClient implements KubeApi {
       }
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrow the consumer's own error
       if (callbackError !== undefined) throw callbackError;
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the stream error as raised
+      if (streamError !== undefined) throw streamError;
     } catch (err) {
       // the consumer's own error (e.g. 410 seen in an ERROR event) goes back unchanged
       if (err === callbackError) throw err;
