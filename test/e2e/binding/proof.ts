@@ -9,7 +9,7 @@ import { createBindingRegistry } from '../../../src/binding/registry.js';
 import { NativeNetlink } from '../../../src/binding/netlink/native.js';
 import { OvsdbClient } from '../../../src/binding/ovs/ovsdb-client.js';
 import type { BindTarget, BindingDriverAlias } from '../../../src/binding/types.js';
-import { hostVethName } from '../../../src/common/naming.js';
+import { hostVethName, linuxBridgeName } from '../../../src/common/naming.js';
 import type { Port, Subnet } from '../../../src/openstack/neutron/types.js';
 import { NeutronLite } from '../../helpers/neutron-lite.js';
 import { addNetns, delNetns, linkNames, ping } from '../../helpers/netns.js';
@@ -155,6 +155,21 @@ export async function runBindingProof(o: ProofOptions, cleanup: Cleanup): Promis
   );
   assert.deepEqual(leftovers, [], 'no tap/qbr/qvb/qvo left in the root netns');
   for (const e of ends) assert.deepEqual(linkNames(e.name), ['lo'], `nothing left in ${e.name}`);
+  if (o.expectVifType === 'bridge' && !o.force) {
+    // The brq bridge belongs to the linuxbridge agent once it exists (as with kuryr-lib): the agent
+    // removes it (with its vxlan-N) when the network goes. Prove nothing is left: delete the ports and
+    // the network, then poll for the bridge to disappear.
+    for (const t of targets) await neutron.delete('ports', t.port.id);
+    await neutron.delete('networks', net.id);
+    const brq = linuxBridgeName(net.id);
+    const end = Date.now() + 30_000;
+    while (linkNames().includes(brq) && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 500));
+    assert.ok(
+      !linkNames().includes(brq),
+      `bridge ${brq} left behind after unbind + network delete`,
+    );
+  }
   if (ovsdb) {
     for (const t of targets) {
       for (const prefix of ['tap', 'qvo']) {
