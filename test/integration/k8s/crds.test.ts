@@ -8,7 +8,6 @@ import { after, before, test } from 'node:test';
 import { isValidationError } from '../../../src/common/errors/index.js';
 import type { KubeClient } from '../../../src/k8s/client.js';
 import { FINALIZER_KURYRPORT, LABEL_KURYRPORT_NODE } from '../../../src/k8s/constants.js';
-import type { KuryrPort } from '../../../src/k8s/crds/types.js';
 import { KINDS } from '../../../src/k8s/kinds.js';
 import { applyCrds, connectKube, CRD_KIND, createNamespace, deleteNamespace } from './kube-env.js';
 
