@@ -44,7 +44,7 @@ export class VethBridgeDriver extends VethDriver {
 
   protected async unplugHost(): Promise<void> {
     // Deleting the veth releases it from the bridge; the bridge itself belongs to the agent from now on
-    // (it removes empty brq bridges when the network's last port goes), as with kuryr-lib.
+    // (it removes the brq bridge, with its vxlan-N, when the network is deleted), as with kuryr-lib.
   }
 
   protected async checkHost(t: BindTarget, host: string): Promise<string[]> {
