@@ -1,120 +1,39 @@
 /**
- * Integration: every NeutronClient method against the REAL Neutron of the test bed, once through
- * Keystone auth and once through the bed's noauth neutron-server (same database). Each mode creates its
- * own objects named `ka-nt-<mode>-<hex>` and deletes them by recorded id in `after`.
+ * Integration: the NeutronClient's L2 resources (extensions, networks, subnets v4/v6, subnetpools, ports
+ * single + bulk + binding, security groups + rules, trunks + subports) against the REAL Neutron of the
+ * test bed, once through Keystone auth and once through the bed's noauth neutron-server (same database).
+ * Objects are named `ka-nt-<mode>-<hex>` and deleted by recorded id in `after`. Routers, floating IPs,
+ * tags, quotas and port forwardings: neutron-l3.test.ts.
  *
  * @module test/integration/openstack/neutron.test
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { pino } from 'pino';
 import { ConflictError, isNotFoundError } from '../../../src/common/errors/index.js';
+import type { Network, Port, Subnet } from '../../../src/openstack/neutron/index.js';
 import {
-  NeutronClient,
-  type Network,
-  type Port,
-  type Subnet,
-  type TaggableResource,
-} from '../../../src/openstack/neutron/index.js';
-import { createOpenStackSession, type OpenStackSession } from '../../../src/openstack/session.js';
-import { CleanupStack } from '../../../src/openstack/testing/cleanup-stack.js';
-import { CountingClient } from '../../../src/openstack/testing/counting-client.js';
-import { requireOpenStackEnv, type OpenStackEnv } from '../../helpers/openstack-env.js';
-import { testPrefix } from '../../helpers/prefix.js';
+  NEUTRON_MODES,
+  closeNeutronCtx,
+  openNeutronCtx,
+  type NeutronCtx,
+} from './neutron-context.js';
 
-/** What a mode needs: a session, and the project every object is created in. */
-interface Ctx {
-  session: OpenStackSession;
-  http: CountingClient;
-  neutron: NeutronClient;
-  projectId: string;
-  prefix: string;
-  env: OpenStackEnv;
-  cleanup: CleanupStack;
-}
-
-async function keystoneCtx(
-  env: OpenStackEnv,
-): Promise<Omit<Ctx, 'http' | 'neutron' | 'prefix' | 'env' | 'cleanup'>> {
-  const session = createOpenStackSession(
-    {
-      auth: {
-        type: 'password',
-        authUrl: env.authUrl,
-        username: env.adminUser.username,
-        password: env.adminUser.password,
-        projectName: env.adminUser.projectName,
-        userDomainName: env.userDomainName,
-        projectDomainName: env.projectDomainName,
-      },
-      regionName: env.region,
-    },
-    pino({ level: 'silent' }),
-  );
-  const info = await session.identity.tokenInfo();
-  assert.ok(info.project, 'the admin token is project-scoped');
-  return { session, projectId: info.project.id };
-}
-
-function noauthCtx(
-  env: OpenStackEnv,
-): Omit<Ctx, 'http' | 'neutron' | 'prefix' | 'env' | 'cleanup'> {
-  if (!env.neutronNoauthUrl) {
-    throw new Error(
-      'the bed exports no NEUTRON_NOAUTH_URL: the noauth neutron-server is not running',
-    );
-  }
-  const session = createOpenStackSession(
-    { auth: { type: 'noauth' }, endpointOverrides: { network: env.neutronNoauthUrl } },
-    pino({ level: 'silent' }),
-  );
-  // noauth Neutron acts as admin without a project: every create names one explicitly.
-  return { session, projectId: randomBytes(16).toString('hex') };
-}
-
-for (const mode of ['keystone', 'noauth'] as const) {
+for (const mode of NEUTRON_MODES) {
   describe(`Neutron client against the real Neutron (${mode})`, () => {
-    let c: Ctx;
+    let c: NeutronCtx;
     let pid: string;
     let p: string;
     let net: Network;
     let subnet4: Subnet;
     let subnet6: Subnet;
-    let extNet: Network;
 
     before(async () => {
-      const env = requireOpenStackEnv();
-      const base = mode === 'keystone' ? await keystoneCtx(env) : noauthCtx(env);
-      const http = new CountingClient(base.session.client('network'));
-      c = {
-        ...base,
-        http,
-        neutron: new NeutronClient(http),
-        env,
-        cleanup: new CleanupStack(),
-        prefix: testPrefix(`ka-nt-${mode === 'keystone' ? 'ks' : 'na'}`),
-      };
+      c = await openNeutronCtx(mode, 'nt');
       pid = c.projectId;
       p = c.prefix;
-      if (mode === 'noauth') {
-        // Neutron made a `default` security group for our throw-away project: registered first, so it
-        // is deleted last (after the ports that use it).
-        c.cleanup.push(`default security group of ${pid}`, async () => {
-          for (const sg of await c.neutron.securityGroups.listAll({ project_id: pid })) {
-            await c.neutron.securityGroups.deleteIfExists(sg.id);
-          }
-        });
-      }
     });
 
-    after(async () => {
-      try {
-        await c?.cleanup.run();
-      } finally {
-        await c?.session.close();
-      }
-    });
+    after(() => closeNeutronCtx(c));
 
     /** Creates through `createTagged` and records the delete. */
     async function mkNet(name: string, tags: string[] = [p]): Promise<Network> {
@@ -472,269 +391,6 @@ for (const mode of ['keystone', 'noauth'] as const) {
       await c.neutron.trunks.removeSubports(trunk.id, [s2.id]);
       await c.neutron.trunks.delete(trunk.id);
       await assert.rejects(c.neutron.trunks.get(trunk.id), isNotFoundError);
-    });
-
-    test('routers, external network, floating IPs: create, interfaces, gateway, associate, update, delete', async () => {
-      // A flat provider network marked external; the physnet name is unique so runs never collide.
-      const ext = await c.neutron.networks.createTagged(
-        {
-          name: `${p}-ext`,
-          'router:external': true,
-          'provider:network_type': 'flat',
-          'provider:physical_network': `${p}-phys`,
-          project_id: pid,
-        },
-        [p],
-      );
-      c.cleanup.push(`network ${ext.id}`, () => c.neutron.networks.delete(ext.id));
-      assert.equal(ext['router:external'], true);
-      extNet = ext;
-      const extSub = await c.neutron.subnets.create({
-        network_id: ext.id,
-        ip_version: 4,
-        cidr: '198.51.100.0/24',
-        enable_dhcp: false,
-        project_id: pid,
-      });
-      c.cleanup.push(`subnet ${extSub.id}`, () => c.neutron.subnets.delete(extSub.id));
-      assert.deepEqual(
-        (await c.neutron.networks.listAll({ 'router:external': true, tags: [p] })).map((n) => n.id),
-        [ext.id],
-      );
-
-      const router = await c.neutron.routers.createTagged(
-        { name: `${p}-router`, project_id: pid },
-        [p],
-      );
-      c.cleanup.push(`router ${router.id}`, () => c.neutron.routers.delete(router.id));
-      const withGw = await c.neutron.routers.update(router.id, {
-        external_gateway_info: { network_id: ext.id },
-      });
-      assert.equal(withGw.external_gateway_info?.network_id, ext.id);
-      c.cleanup.push(`router ${router.id} gateway`, () =>
-        c.neutron.routers.update(router.id, { external_gateway_info: null }),
-      );
-      const itf = await c.neutron.routers.addInterface(router.id, { subnet_id: subnet4.id });
-      c.cleanup.push(`router ${router.id} interface`, () =>
-        c.neutron.routers.removeInterface(router.id, { subnet_id: subnet4.id }),
-      );
-      assert.equal(itf.subnet_id, subnet4.id);
-      const gwPort = await c.neutron.ports.get(itf.port_id);
-      assert.equal(gwPort.device_id, router.id);
-      assert.ok(gwPort.fixed_ips.some((f) => f.ip_address === subnet4.gateway_ip));
-
-      // A second interface through an explicit port, removed again.
-      const itfPort = await c.neutron.ports.create({
-        network_id: net.id,
-        name: `${p}-rport`,
-        fixed_ips: [{ subnet_id: subnet6.id }],
-        project_id: pid,
-      });
-      c.cleanup.push(`port ${itfPort.id}`, () => c.neutron.ports.delete(itfPort.id));
-      await c.neutron.routers.addInterface(router.id, { port_id: itfPort.id });
-      assert.equal((await c.neutron.ports.get(itfPort.id)).device_id, router.id);
-      await c.neutron.routers.removeInterface(router.id, { port_id: itfPort.id });
-      await assert.rejects(
-        c.neutron.routers.removeInterface(router.id, { port_id: itfPort.id }),
-        isNotFoundError,
-      );
-
-      const target = await c.neutron.ports.create({
-        network_id: net.id,
-        name: `${p}-fiptarget`,
-        fixed_ips: [{ subnet_id: subnet4.id }],
-        project_id: pid,
-      });
-      c.cleanup.push(`port ${target.id}`, () => c.neutron.ports.delete(target.id));
-      const fip = await c.neutron.floatingIps.createTagged(
-        { floating_network_id: ext.id, project_id: pid },
-        [p],
-      );
-      c.cleanup.push(`floating ip ${fip.id}`, () => c.neutron.floatingIps.delete(fip.id));
-      assert.match(fip.floating_ip_address, /^198\.51\.100\./);
-      const assoc = await c.neutron.floatingIps.associate(fip.id, target.id);
-      assert.equal(assoc.port_id, target.id);
-      assert.equal(assoc.fixed_ip_address, target.fixed_ips[0]?.ip_address);
-      assert.equal(assoc.router_id, router.id);
-      assert.equal((await c.neutron.floatingIps.findOne({ port_id: target.id }))?.id, fip.id);
-      assert.equal((await c.neutron.floatingIps.disassociate(fip.id)).port_id, null);
-      assert.equal(
-        (await c.neutron.floatingIps.update(fip.id, { description: 'ka fip' })).description,
-        'ka fip',
-      );
-      assert.equal(
-        (await c.neutron.routers.update(router.id, { description: 'ka r' })).description,
-        'ka r',
-      );
-      assert.equal((await c.neutron.routers.findOne({ tags: [p] }))?.id, router.id);
-      await c.neutron.floatingIps.delete(fip.id);
-      assert.equal(await c.neutron.floatingIps.deleteIfExists(fip.id), false);
-    });
-
-    test('tags: add one, replace all, remove one, remove all on every taggable resource', async () => {
-      const port = await c.neutron.ports.create({
-        network_id: net.id,
-        name: `${p}-tagport`,
-        fixed_ips: [{ subnet_id: subnet4.id }],
-        project_id: pid,
-      });
-      c.cleanup.push(`port ${port.id}`, () => c.neutron.ports.delete(port.id));
-      const pool = await c.neutron.subnetpools.create({
-        name: `${p}-tagpool`,
-        prefixes: ['10.234.0.0/16'],
-        project_id: pid,
-      });
-      c.cleanup.push(`subnetpool ${pool.id}`, () => c.neutron.subnetpools.delete(pool.id));
-      const sg = await c.neutron.securityGroups.create({ name: `${p}-tagsg`, project_id: pid });
-      c.cleanup.push(`security group ${sg.id}`, () => c.neutron.securityGroups.delete(sg.id));
-      const router = await c.neutron.routers.create({ name: `${p}-tagrouter`, project_id: pid });
-      c.cleanup.push(`router ${router.id}`, () => c.neutron.routers.delete(router.id));
-      const fip = await c.neutron.floatingIps.create({
-        floating_network_id: extNet.id,
-        project_id: pid,
-      });
-      c.cleanup.push(`floating ip ${fip.id}`, () => c.neutron.floatingIps.delete(fip.id));
-      const parent = await c.neutron.ports.create({
-        network_id: net.id,
-        name: `${p}-tagparent`,
-        fixed_ips: [{ subnet_id: subnet4.id }],
-        project_id: pid,
-      });
-      c.cleanup.push(`port ${parent.id}`, () => c.neutron.ports.delete(parent.id));
-      const trunk = await c.neutron.trunks.create({ port_id: parent.id, project_id: pid });
-      c.cleanup.push(`trunk ${trunk.id}`, () => c.neutron.trunks.delete(trunk.id));
-
-      const objects: [TaggableResource, string, (id: string) => Promise<{ tags: string[] }>][] = [
-        ['networks', net.id, (id) => c.neutron.networks.get(id)],
-        ['subnets', subnet4.id, (id) => c.neutron.subnets.get(id)],
-        ['subnetpools', pool.id, (id) => c.neutron.subnetpools.get(id)],
-        ['ports', port.id, (id) => c.neutron.ports.get(id)],
-        ['security-groups', sg.id, (id) => c.neutron.securityGroups.get(id)],
-        ['routers', router.id, (id) => c.neutron.routers.get(id)],
-        ['floatingips', fip.id, (id) => c.neutron.floatingIps.get(id)],
-        ['trunks', trunk.id, (id) => c.neutron.trunks.get(id)],
-      ];
-      const lh = `kuryr.net.uuid.lh:${p}`;
-      for (const [res, id, get] of objects) {
-        const before = (await get(id)).tags;
-        await c.neutron.tags.add(res, id, lh);
-        await c.neutron.tags.add(res, id, lh); // idempotent
-        assert.deepEqual(
-          (await get(id)).tags.sort(),
-          [...new Set([...before, lh])].sort(),
-          `${res} add`,
-        );
-        const replaced = await c.neutron.tags.replace(res, id, [p, `${p}-a`, `${p}-b`]);
-        assert.deepEqual(replaced.sort(), [p, `${p}-a`, `${p}-b`].sort(), `${res} replace`);
-        await c.neutron.tags.remove(res, id, `${p}-a`);
-        assert.deepEqual((await get(id)).tags.sort(), [p, `${p}-b`].sort(), `${res} remove`);
-        await assert.rejects(
-          c.neutron.tags.remove(res, id, `${p}-a`),
-          isNotFoundError,
-          `${res} remove absent`,
-        );
-        await c.neutron.tags.removeAll(res, id);
-        assert.deepEqual((await get(id)).tags, [], `${res} remove all`);
-        await c.neutron.tags.replace(res, id, before);
-      }
-      // The four filters on ports, with a tag only these two ports carry.
-      const f = `${p}-f`;
-      await c.neutron.tags.replace('ports', port.id, [f, `${p}-x`]);
-      await c.neutron.tags.replace('ports', parent.id, [f, `${p}-y`]);
-      const ids = (filters: Parameters<typeof c.neutron.ports.listAll>[0]) =>
-        c.neutron.ports
-          .listAll({ network_id: net.id, ...filters }, { pageSize: 1 })
-          .then((l) => l.map((x) => x.id).sort());
-      assert.deepEqual(await ids({ tags: [f, `${p}-x`] }), [port.id]);
-      assert.deepEqual(
-        await ids({ 'tags-any': [`${p}-x`, `${p}-y`] }),
-        [port.id, parent.id].sort(),
-      );
-      assert.deepEqual(await ids({ tags: [f], 'not-tags': [f, `${p}-y`] }), [port.id]);
-      assert.deepEqual(await ids({ 'tags-any': [f], 'not-tags-any': [`${p}-x`, `${p}-zz`] }), [
-        parent.id,
-      ]);
-    });
-
-    test('quotas: show, show default, update, reset for a project', async () => {
-      const quotaProject = randomBytes(16).toString('hex');
-      c.cleanup.push(`quota ${quotaProject}`, () => c.neutron.quotas.reset(quotaProject));
-      const dflt = await c.neutron.quotas.getDefault(quotaProject);
-      assert.equal(typeof dflt.network, 'number');
-      assert.deepEqual(await c.neutron.quotas.get(quotaProject), dflt);
-      const updated = await c.neutron.quotas.update(quotaProject, { network: 77, port: 501 });
-      assert.equal(updated.network, 77);
-      assert.equal((await c.neutron.quotas.get(quotaProject)).port, 501);
-      await c.neutron.quotas.reset(quotaProject);
-      assert.equal((await c.neutron.quotas.get(quotaProject)).network, dflt.network);
-    });
-
-    test('port forwardings on a floating IP: create, get, list, update, delete', async () => {
-      const alias = 'floating-ip-port-forwarding';
-      assert.ok(
-        await c.neutron.extensions.has(alias),
-        `Neutron extension '${alias}' is not loaded: the bed's neutron.conf needs ` +
-          "'service_plugins = router,trunk,port_forwarding' ([DEFAULT], scripts/openstack.sh)",
-      );
-      const fip = await c.neutron.floatingIps.create({
-        floating_network_id: extNet.id,
-        project_id: pid,
-      });
-      c.cleanup.push(`floating ip ${fip.id}`, () => c.neutron.floatingIps.delete(fip.id));
-      const port = await c.neutron.ports.create({
-        network_id: net.id,
-        name: `${p}-pf`,
-        fixed_ips: [{ subnet_id: subnet4.id }],
-        project_id: pid,
-      });
-      c.cleanup.push(`port ${port.id}`, () => c.neutron.ports.delete(port.id));
-      const ip = port.fixed_ips[0]?.ip_address ?? '';
-      const pf = await c.neutron.portForwardings.create(fip.id, {
-        protocol: 'tcp',
-        internal_ip_address: ip,
-        internal_port_id: port.id,
-        internal_port: 8080,
-        external_port: 80,
-      });
-      c.cleanup.push(`port forwarding ${pf.id}`, () =>
-        c.neutron.portForwardings.delete(fip.id, pf.id),
-      );
-      await assert.rejects(
-        c.neutron.portForwardings.create(fip.id, {
-          protocol: 'tcp',
-          internal_ip_address: ip,
-          internal_port_id: port.id,
-          internal_port: 8081,
-          external_port: 80,
-        }),
-        (e: unknown) => e instanceof Error && !isNotFoundError(e),
-      );
-      const pf2 = await c.neutron.portForwardings.create(fip.id, {
-        protocol: 'udp',
-        internal_ip_address: ip,
-        internal_port_id: port.id,
-        internal_port: 53,
-        external_port: 5353,
-      });
-      assert.deepEqual(
-        (await c.neutron.portForwardings.listAll(fip.id, {}, { pageSize: 1 }))
-          .map((x) => x.id)
-          .sort(),
-        [pf.id, pf2.id].sort(),
-      );
-      assert.deepEqual(
-        (await c.neutron.portForwardings.listAll(fip.id, { protocol: 'udp' })).map((x) => x.id),
-        [pf2.id],
-      );
-      assert.equal((await c.neutron.portForwardings.get(fip.id, pf.id)).internal_port, 8080);
-      assert.equal(
-        (await c.neutron.portForwardings.update(fip.id, pf.id, { internal_port: 9090 }))
-          .internal_port,
-        9090,
-      );
-      await c.neutron.portForwardings.delete(fip.id, pf2.id);
-      assert.equal(await c.neutron.portForwardings.deleteIfExists(fip.id, pf2.id), false);
-      await assert.rejects(c.neutron.portForwardings.get(fip.id, pf2.id), isNotFoundError);
     });
   });
 }
