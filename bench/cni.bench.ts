@@ -207,7 +207,7 @@ async function main(): Promise<void> {
     `${N} ADD+DEL rounds, each in a fresh netns, kuryr against real Neutron (linuxbridge host ${os.bindingHost}), the`,
     'daemon in the bench process with a warm token and network cache; `bridge` + `host-local` in the same loop.',
     '',
-    '| Start-up (VERSION) | median wall ms | p95 wall ms | CPU ms/exec | wall vs `node -e 0` |',
+    '| Start-up (VERSION) | median wall ms | p95 wall ms | CPU ms/exec (cutime+cstime) | wall vs `node -e 0` |',
     '|---|---|---|---|---|',
     ...Object.entries(starts).map(
       ([k, s]) =>
