@@ -42,6 +42,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Override the client deadline (ms). */
   timeoutMs?: number;
+  /** Server-side dry run (`dryRun=All`): validated and admitted, never stored (writes only). */
+  dryRun?: boolean;
 }
 
 /** Options of {@link KubeClient}. */
@@ -152,7 +154,7 @@ export class KubeClient implements KubeApi {
     return this.call<T>(
       'POST',
       resourcePath(k, obj.metadata?.namespace),
-      {},
+      o?.dryRun ? { dryRun: 'All' } : {},
       obj,
       'application/json',
       o,
