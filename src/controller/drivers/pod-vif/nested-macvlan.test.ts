@@ -18,11 +18,17 @@ function setup(attempts = 3): { cloud: FakeCloud; vmPort: string; d: NestedMacvl
   return { cloud, vmPort: vm.id, d };
 }
 
-test('concurrent requests both land in allowed_address_pairs (412 retried)', async () => {
+test('concurrent requests from two controllers all land in allowed_address_pairs (412 retried)', async () => {
   const { cloud, vmPort, d } = setup(10);
+  const other = new NestedMacvlanPodVifDriver(cloud.neutron, silentLog, {
+    workerSubnets: [cloud.subnet.id],
+    revUpdateAttempts: 10,
+  });
   const vifs = await Promise.all(
-    Array.from({ length: 5 }, (_, i) =>
-      d.requestVif(vifRequest(cloud, { hostIp: '10.1.0.50', uid: `u-${i}` })),
+    Array.from({ length: 6 }, (_, i) =>
+      (i % 2 === 0 ? d : other).requestVif(
+        vifRequest(cloud, { hostIp: '10.1.0.50', uid: `u-${i}` }),
+      ),
     ),
   );
   const pairs = (await cloud.neutron.ports.get(vmPort)).allowed_address_pairs;
@@ -34,7 +40,7 @@ test('concurrent requests both land in allowed_address_pairs (412 retried)', asy
       `pair of ${ip} missing`,
     );
   }
-  assert.equal(pairs.length, 5);
+  assert.equal(pairs.length, 6);
   assert.ok(cloud.http.preconditionFailures > 0, 'some updates had to be retried');
 });
 

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { isNotFoundError, NotReadyError, ValidationError } from '../../../common/errors/index.js';
+import { KeyedMutex } from '../../../common/keyed-mutex.js';
 import type { MacvlanNestedVif, Vif } from '../../../models/vif.js';
 import type { NeutronClient, Port } from '../../../openstack/neutron/index.js';
 import type { DriverDeps } from '../deps.js';
@@ -30,6 +31,12 @@ export interface NestedMacvlanOptions {
 /** The `nested-macvlan` Pod VIF driver. */
 export class NestedMacvlanPodVifDriver implements PodVifDriver {
   readonly alias = 'nested-macvlan';
+  /**
+   * Serialises pair edits per VM port in this process. NOTE: needed on top of If-Match: the test bed's
+   * Neutron accepted concurrent PUTs carrying the same revision (lost updates seen in
+   * test/integration/controller/nested.test.ts); If-Match still guards against other writers.
+   */
+  private readonly portLocks = new KeyedMutex();
 
   constructor(
     private readonly neutron: NeutronClient,
@@ -70,16 +77,20 @@ export class NestedMacvlanPodVifDriver implements PodVifDriver {
         pod.hostIp,
         opts.signal,
       );
-      await updateAllowedAddressPairs(
-        this.neutron,
-        parent.id,
-        removePairs(ips),
-        this.attempts(),
-        this.log,
-        opts.signal,
-      ).catch((error: unknown) => {
-        if (!isNotFoundError(error)) throw error;
-      });
+      await this.portLocks
+        .run(parent.id, () =>
+          updateAllowedAddressPairs(
+            this.neutron,
+            parent.id,
+            removePairs(ips),
+            this.attempts(),
+            this.log,
+            opts.signal,
+          ),
+        )
+        .catch((error: unknown) => {
+          if (!isNotFoundError(error)) throw error;
+        });
     }
     await this.neutron.ports.deleteIfExists(vif.id, { signal: opts.signal });
   }
@@ -114,13 +125,15 @@ export class NestedMacvlanPodVifDriver implements PodVifDriver {
       signal,
     );
     try {
-      await updateAllowedAddressPairs(
-        this.neutron,
-        parent.id,
-        addPairs(ports.flatMap(pairsOf)),
-        this.attempts(),
-        this.log,
-        signal,
+      await this.portLocks.run(parent.id, () =>
+        updateAllowedAddressPairs(
+          this.neutron,
+          parent.id,
+          addPairs(ports.flatMap(pairsOf)),
+          this.attempts(),
+          this.log,
+          signal,
+        ),
       );
     } catch (error) {
       await Promise.all(

@@ -125,7 +125,11 @@ export class NestedVlanPodVifDriver implements PodVifDriver {
         `node port ${parent.id} (IP ${req.pod.hostIp}) is not a trunk parent: create a trunk on it`,
       );
     }
-    const body = podPortBody(req, { portDebug: this.o.portDebug ?? false, pooled });
+    const body = podPortBody(req, {
+      portDebug: this.o.portDebug ?? false,
+      pooled,
+      noDeviceId: true,
+    });
     const ports = await createPortsTagged(
       this.neutron,
       Array.from({ length: count }, () => body),

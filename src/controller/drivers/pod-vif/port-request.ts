@@ -17,6 +17,11 @@ export interface PortBodyOptions {
   pooled: boolean;
   /** `binding:host_id`; omitted for nested ports (the trunk plugin binds subports). */
   hostId?: string;
+  /**
+   * Leave device_id empty even for a pod port: Neutron refuses a port with a device as a trunk subport
+   * ("Port already has an attached device"), so nested-vlan ports are found through their trunk.
+   */
+  noDeviceId?: boolean;
 }
 
 /** The port body for `req`. */
@@ -32,7 +37,7 @@ export function podPortBody(req: VifRequest, o: PortBodyOptions): PortCreate {
     network_id: first.network.id,
     fixed_ips: req.subnets.map((s) => ({ subnet_id: s.subnet.id })),
     device_owner: DEVICE_OWNER_KURYR,
-    device_id: o.pooled ? '' : req.pod.uid,
+    device_id: o.pooled || o.noDeviceId === true ? '' : req.pod.uid,
     admin_state_up: true,
     name,
     project_id: req.projectId,
