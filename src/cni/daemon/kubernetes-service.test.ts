@@ -86,3 +86,18 @@ test('DEL unbinds the VIF and succeeds when the KuryrPort is gone', async () => 
   await gone.s.del({ ...req(), command: 'DEL' });
   assert.equal(gone.b.calls.length, 0);
 });
+
+test('a DEL from an older sandbox than the last ADD is stale and touches nothing', async () => {
+  const a = svc([{ podUid: 'uid-1', vifs: { eth0: vif } }]);
+  await a.s.add({ ...req(), containerId: 'sandbox2' });
+  await a.s.del({ ...req(), command: 'DEL', containerId: 'sandbox1' });
+  assert.deepEqual(
+    a.b.calls.map((c) => c.op),
+    ['bind'],
+  );
+  await a.s.del({ ...req(), command: 'DEL', containerId: 'sandbox2' });
+  assert.deepEqual(
+    a.b.calls.map((c) => c.op),
+    ['bind', 'unbind'],
+  );
+});

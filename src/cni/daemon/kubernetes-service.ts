@@ -83,6 +83,8 @@ export function vifToBinding(vif: DecodedVif): { port: Port; network: Network; s
 /** {@link KubernetesCni} over KuryrPorts. */
 export class KubernetesCniService implements KubernetesCni {
   private readonly locks = new KeyedMutex();
+  /** Sandbox (CNI_CONTAINERID) that last ADDed each pod: a DEL from an older sandbox is stale. */
+  private readonly sandboxes = new Map<string, string>();
 
   constructor(private readonly deps: KubernetesCniDeps) {}
 
@@ -180,6 +182,7 @@ export class KubernetesCniService implements KubernetesCni {
         mtu: b.network.mtu,
         hostIfName: bound.hostIfName,
       });
+      this.sandboxes.set(`${pod.ns}/${pod.name}`, req.containerId);
       this.deps.log.info({ pod: `${pod.ns}/${pod.name}`, port: vif.portId }, 'CNI ADD (pod) done');
       return { result, port: b.port, network: b.network, subnets: b.subnets };
     });
@@ -188,6 +191,14 @@ export class KubernetesCniService implements KubernetesCni {
   del(req: CniRequest, signal?: AbortSignal): Promise<void> {
     return this.locks.run(req.containerId, async () => {
       const pod = this.pod(req);
+      const key = `${pod.ns}/${pod.name}`;
+      const current = this.sandboxes.get(key);
+      if (current !== undefined && current !== req.containerId) {
+        // COMPATIBILITY §8: a DEL for an older sandbox of a re-created pod must not unplug the new one.
+        this.deps.log.info({ pod: key, containerId: req.containerId }, 'stale CNI DEL ignored');
+        return;
+      }
+      this.sandboxes.delete(key);
       const kp = await this.deps.source.get(pod.ns, pod.name, signal);
       // KuryrPort gone or another pod's: nothing of ours to undo (the netns dies with the sandbox).
       if (!kp || (pod.uid && kp.podUid !== pod.uid)) return;
