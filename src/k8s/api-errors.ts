@@ -67,7 +67,9 @@ export function apiError(status: number, body: ApiStatus | undefined, call: ApiC
  * @param timedOut true when our own deadline fired
  */
 export function transportError(cause: unknown, call: ApiCall, timedOut: boolean): KuryrError {
-  if (isKuryrError(cause)) return cause;
+  // NOTE: DOMException (AbortSignal reasons) is checked first: the shared guards walk prototypes and
+  // reading `name` on DOMException.prototype throws ERR_INVALID_THIS.
+  if (!(cause instanceof DOMException) && isKuryrError(cause)) return cause;
   const text = `${call.method} ${call.path}`;
   if (timedOut) return new TimeoutError(`${text}: no reply before the deadline`, { cause });
   const why =
@@ -81,10 +83,11 @@ export function transportError(cause: unknown, call: ApiCall, timedOut: boolean)
 
 /** True for 410 Gone (the resourceVersion we asked for was compacted away: relist). */
 export function isResourceExpired(error: unknown): boolean {
-  return isKuryrError(error) && error.details?.code === 410;
+  return !(error instanceof DOMException) && isKuryrError(error) && error.details?.code === 410;
 }
 
 /** True for a 409 caused by a stale resourceVersion (re-read and try again), not by AlreadyExists. */
 export function isStaleConflict(error: unknown): boolean {
-  return isKuryrError(error) && error.details?.code === 409 && error.details.reason === 'Conflict';
+  if (error instanceof DOMException || !isKuryrError(error)) return false;
+  return error.details?.code === 409 && error.details.reason === 'Conflict';
 }

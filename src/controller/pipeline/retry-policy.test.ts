@@ -22,6 +22,7 @@ test('NotReady, Timeout, stale 409, NotFound and bugs requeue', () => {
     apiError(503, { message: 'etcd' }, call),
     new NotFoundError('subnet gone'),
     new TypeError('bug'),
+    new DOMException('The operation was aborted', 'AbortError'),
   ]) {
     assert.equal(p.decide(err, 0, 0).action, 'requeue', err.message);
   }

@@ -51,7 +51,8 @@ export class RetryPolicy {
 
   /** True for errors retrying cannot fix. */
   static isTerminal(err: unknown): boolean {
-    if (isStaleConflict(err)) return false;
+    // an abort/timeout DOMException is transient (and the shared guards cannot inspect it safely)
+    if (err instanceof DOMException || isStaleConflict(err)) return false;
     return (
       isValidationError(err) ||
       isConflictError(err) ||
@@ -75,7 +76,11 @@ export class RetryPolicy {
     if (RetryPolicy.isTerminal(err)) return { action: 'terminal', reason: kind };
     if (spentMs >= this.budget)
       return { action: 'terminal', reason: `retry budget spent (${kind})` };
-    const expected = isNotReadyError(err) || isTimeoutError(err) || isStaleConflict(err);
+    const expected =
+      err instanceof DOMException ||
+      isNotReadyError(err) ||
+      isTimeoutError(err) ||
+      isStaleConflict(err);
     return {
       action: 'requeue',
       delayMs: this.delay(attempt),

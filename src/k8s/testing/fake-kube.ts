@@ -2,8 +2,8 @@
  * @module In-memory {@link KubeApi} for unit tests: objects per kind/namespace/name with a global
  * resourceVersion counter, 404/409 like the API server (stale resourceVersion on replace or in a JSON
  * patch ⇒ 409 Conflict, create of an existing name ⇒ 409 AlreadyExists), JSON patch add/replace/remove/test
- * on simple paths, merge patch, and fault injection (`failNext`). No watch: informers are tested against
- * the real API server.
+ * on simple paths, merge patch, and fault injection (`failNext`). Its watch delivers nothing (informers
+ * list once); watch behaviour is tested against the real API server.
  */
 /* eslint-disable @typescript-eslint/require-await -- async so faults surface as rejections, like the real client */
 import { apiError } from '../api-errors.js';
@@ -152,13 +152,17 @@ export class FakeKube implements KubeApi {
     this.store.delete(path);
   }
 
+  /** A watch that delivers nothing and ends when `signal` aborts (informers list once, then wait). */
   watch<T extends KubeObject>(
     _k: ResourceKind<T>,
     _o: ListOptions,
     _cb: (e: WatchEvent<T>) => void,
-    _s: AbortSignal,
+    signal: AbortSignal,
   ): Promise<void> {
-    return Promise.reject(new Error('FakeKube has no watch; use the real API server'));
+    return new Promise((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
   }
 }
 
