@@ -34,7 +34,9 @@ const realTimers: QueueTimers = {
 
 /** Work queue of keys. */
 export class KeyedQueue {
-  private readonly ready: string[] = [];
+  /** FIFO of ready keys; `head` avoids Array#shift, which is O(n) and made big bursts quadratic. */
+  private ready: string[] = [];
+  private head = 0;
   private readonly queued = new Set<string>();
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
@@ -51,7 +53,7 @@ export class KeyedQueue {
 
   /** Keys waiting (ready + delayed + dirty), not counting running ones. */
   depth(): number {
-    return this.ready.length + this.delayed.size + this.dirty.size;
+    return this.ready.length - this.head + this.delayed.size + this.dirty.size;
   }
 
   /** Keys being processed now. */
@@ -99,19 +101,24 @@ export class KeyedQueue {
     this.stopped = true;
     for (const h of this.delayed.values()) this.timers.clearTimeout(h);
     this.delayed.clear();
-    this.ready.length = 0;
+    this.ready = [];
+    this.head = 0;
     this.queued.clear();
     this.dirty.clear();
     await this.idle();
   }
 
   private isIdle(): boolean {
-    return this.ready.length === 0 && this.running.size === 0 && this.dirty.size === 0;
+    return this.ready.length === this.head && this.running.size === 0 && this.dirty.size === 0;
   }
 
   private pump(): void {
-    while (this.running.size < this.concurrency && this.ready.length > 0) {
-      const key = this.ready.shift()!;
+    while (this.running.size < this.concurrency && this.head < this.ready.length) {
+      const key = this.ready[this.head++]!;
+      if (this.head > 1024 && this.head * 2 > this.ready.length) {
+        this.ready = this.ready.slice(this.head);
+        this.head = 0;
+      }
       this.queued.delete(key);
       this.running.add(key);
       void this.runKey(key);
