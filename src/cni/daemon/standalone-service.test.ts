@@ -140,11 +140,16 @@ test('operations on one container are serialised', async () => {
   assert.equal(store.created.length, 1);
 });
 
+/** Waits (bounded) for background work such as the pool refill. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+}
+
 test('pool_size: a warm pool port is claimed with one re-tag instead of a create', async () => {
   const { store, svc } = service();
   const cfg = { name: 'kx', network: 'kx-net', pool_size: 2 };
   await svc.add(req({ containerId: 'p1', config: cfg })); // empty pool: create, refill starts
-  await new Promise((r) => setTimeout(r, 10));
+  await until(() => store.ports.filter((p) => p.tags.includes('kuryr.cni.pool')).length === 2);
   const pooled = store.ports.filter((p) => p.tags.includes('kuryr.cni.pool'));
   assert.equal(pooled.length, 2);
   const creates = store.created.length;
@@ -153,7 +158,7 @@ test('pool_size: a warm pool port is claimed with one re-tag instead of a create
   assert.ok(!out.port.tags.includes('kuryr.cni.pool'));
   assert.ok(out.port.tags.includes('kuryr.net.uuid.lh:p2'));
   assert.equal(out.port.id, pooled[0]!.id);
-  await new Promise((r) => setTimeout(r, 10));
+  await until(() => store.created.length === creates + 1);
   assert.equal(store.created.length, creates + 1, 'one refill create after the take');
   // DEL finds it by identity tags; GC leaves unclaimed pool ports alone
   await svc.del(req({ containerId: 'p2', command: 'DEL', config: cfg }));
