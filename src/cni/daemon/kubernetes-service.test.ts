@@ -36,7 +36,7 @@ const req = (uid = 'uid-1'): CniRequest => ({
   networkName: 'kuryr',
 });
 
-function svc(views: (KuryrPortView | undefined)[]) {
+function svc(views: (KuryrPortView | undefined)[], vifTimeoutMs = 5000) {
   const b = fakeBindings();
   let i = 0;
   const source = { get: async () => views[Math.min(i++, views.length - 1)] };
@@ -47,7 +47,7 @@ function svc(views: (KuryrPortView | undefined)[]) {
       bindings: b.registry,
       log: pino({ level: 'silent' }),
       pollMs: 1,
-      vifTimeoutMs: 50,
+      vifTimeoutMs,
     }),
   };
 }
@@ -72,7 +72,7 @@ test('a KuryrPort of another pod UID is code 3; no VIF in time is a TimeoutError
     svc([{ podUid: 'other', vifs: { eth0: vif } }]).s.add(req()),
     (e: unknown) => e instanceof CniCodedError && e.cniCode === 3,
   );
-  await assert.rejects(svc([undefined]).s.add(req()), TimeoutError);
+  await assert.rejects(svc([undefined], 50).s.add(req()), TimeoutError);
 });
 
 test('DEL unbinds the VIF and succeeds when the KuryrPort is gone', async () => {
