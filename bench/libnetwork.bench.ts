@@ -115,7 +115,7 @@ async function dockerBench(lines: string[]) {
 const lines = [
   '## Docker libnetwork driver',
   '',
-  'Command: `KL_E2E_AGENT=ovs node --import tsx bench/libnetwork.bench.ts` (root, scripts/openstack.sh + scripts/docker.sh up).',
+  'Command: `node --import tsx bench/libnetwork.bench.ts` (root, scripts/openstack.sh + scripts/docker.sh up).',
   `Iterations: ${N}. Plugin time = call time minus time inside Neutron requests.`,
   '',
 ];

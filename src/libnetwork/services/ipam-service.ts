@@ -363,6 +363,8 @@ export class IpamService {
   async releasePool(poolId: string): Promise<void> {
     const p = parsePoolId(poolId);
     this.pools.delete(poolId);
+    // the gateway ReleaseAddress just before usually listed them: a kuryrPool holds exactly its own subnet
+    const cached = this.subnetsByPool.get(poolId);
     this.subnetsByPool.delete(poolId);
     // A block of a shared pool: its subnet goes with DeleteNetwork; the shared pool stays.
     if (p.cidr) return;
@@ -385,7 +387,7 @@ export class IpamService {
       );
       return;
     }
-    const subnets = await this.neutron.list('subnets', { subnetpool_id: sp.id });
+    const subnets = cached ?? (await this.neutron.list('subnets', { subnetpool_id: sp.id }));
     await Promise.all(
       subnets
         .filter((s) => s.name.startsWith('kuryr-subnet-'))
