@@ -13,20 +13,8 @@ export class PortsClient extends NeutronResource<Port, PortCreate, PortUpdate> {
     super(http, { path: '/v2.0/ports', singular: 'port', plural: 'ports' });
   }
 
-  /**
-   * Creates several ports in ONE request (`POST /v2.0/ports` with `{ports: [...]}`). Neutron applies a
-   * bulk create atomically: either every port exists afterwards or none does. Replies in input order.
-   * NOTE: not retried by the transport (a POST); an ambiguous failure (timeout, reset) may have
-   * created the ports — callers find them again by name/device_id.
-   */
-  async createBulk(bodies: readonly PortCreate[], opts: RequestOptions = {}): Promise<Port[]> {
-    if (bodies.length === 0) return [];
-    const res = await this.http.request<{ ports: Port[] }>({
-      method: 'POST',
-      path: this.spec.path,
-      body: { ports: bodies },
-      ...opts,
-    });
-    return res.body.ports;
+  /** Creates several ports in ONE atomic request, in input order (see `createMany`). */
+  createBulk(bodies: readonly PortCreate[], opts: RequestOptions = {}): Promise<Port[]> {
+    return this.createMany(bodies, opts);
   }
 }

@@ -85,6 +85,23 @@ export class NeutronResource<T extends { id: string }, C, U> {
     }
   }
 
+  /**
+   * Creates several objects in ONE request (`{<plural>: [...]}`); Neutron applies it atomically (all or
+   * none) and replies in input order. Exposed as `createBulk` by the resources that need it. NOTE: not
+   * retried by the transport (a POST); after an ambiguous failure (timeout, reset) the objects may
+   * exist — find them again by name/tag.
+   */
+  protected async createMany(bodies: readonly C[], opts: RequestOptions = {}): Promise<T[]> {
+    if (bodies.length === 0) return [];
+    const res = await this.http.request<Record<string, T[]>>({
+      method: 'POST',
+      path: this.spec.path,
+      body: { [this.spec.plural]: bodies },
+      ...opts,
+    });
+    return res.body[this.spec.plural] ?? [];
+  }
+
   /** Reads one object. @throws NotFoundError when it does not exist. */
   async get(id: string, opts: RequestOptions = {}): Promise<T> {
     const res = await this.http.request<Record<string, T>>({

@@ -20,32 +20,35 @@ export class RoutersClient extends NeutronResource<Router, RouterCreate, RouterU
    * Attaches a subnet (Neutron creates the gateway port) or an existing port
    * (`PUT …/add_router_interface`). A subnet already attached is a ValidationError (400).
    */
-  async addInterface(
+  addInterface(
     routerId: string,
     target: RouterInterfaceRequest,
     opts: RequestOptions = {},
   ): Promise<RouterInterfaceInfo> {
-    const res = await this.http.request<RouterInterfaceInfo>({
-      method: 'PUT',
-      path: `${this.itemPath(routerId)}/add_router_interface`,
-      body: target,
-      ...opts,
-    });
-    return res.body;
+    return this.interfaceAction(routerId, 'add_router_interface', target, opts);
   }
 
   /**
    * Detaches a subnet or port (`PUT …/remove_router_interface`).
    * @throws NotFoundError when it is not attached (404 `RouterInterfaceNotFound…`).
    */
-  async removeInterface(
+  removeInterface(
     routerId: string,
     target: RouterInterfaceRequest,
     opts: RequestOptions = {},
   ): Promise<RouterInterfaceInfo> {
+    return this.interfaceAction(routerId, 'remove_router_interface', target, opts);
+  }
+
+  private async interfaceAction(
+    routerId: string,
+    action: 'add_router_interface' | 'remove_router_interface',
+    target: RouterInterfaceRequest,
+    opts: RequestOptions,
+  ): Promise<RouterInterfaceInfo> {
     const res = await this.http.request<RouterInterfaceInfo>({
       method: 'PUT',
-      path: `${this.itemPath(routerId)}/remove_router_interface`,
+      path: `${this.itemPath(routerId)}/${action}`,
       body: target,
       ...opts,
     });

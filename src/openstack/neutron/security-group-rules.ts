@@ -21,18 +21,11 @@ export class SecurityGroupRulesClient extends NeutronResource<
     });
   }
 
-  /** Creates several rules in ONE atomic request (`{security_group_rules: [...]}`), input order kept. */
-  async createBulk(
+  /** Creates several rules in ONE atomic request, in input order (see `createMany`). */
+  createBulk(
     bodies: readonly SecurityGroupRuleCreate[],
     opts: RequestOptions = {},
   ): Promise<SecurityGroupRule[]> {
-    if (bodies.length === 0) return [];
-    const res = await this.http.request<{ security_group_rules: SecurityGroupRule[] }>({
-      method: 'POST',
-      path: this.spec.path,
-      body: { security_group_rules: bodies },
-      ...opts,
-    });
-    return res.body.security_group_rules;
+    return this.createMany(bodies, opts);
   }
 }

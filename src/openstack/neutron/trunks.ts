@@ -17,36 +17,25 @@ export class TrunksClient extends NeutronResource<Trunk, TrunkCreate, TrunkUpdat
    * Adds subports (`PUT …/add_subports`). A segmentation id or port already used on the trunk is a
    * ConflictError. @returns the trunk as stored.
    */
-  async addSubports(
+  addSubports(
     trunkId: string,
     subPorts: readonly SubPort[],
     opts: RequestOptions = {},
   ): Promise<Trunk> {
-    const res = await this.http.request<Trunk>({
-      method: 'PUT',
-      path: `${this.itemPath(trunkId)}/add_subports`,
-      body: { sub_ports: subPorts },
-      ...opts,
-    });
-    return res.body;
+    return this.subportAction(trunkId, 'add_subports', subPorts, opts);
   }
 
   /**
    * Removes subports by port id (`PUT …/remove_subports`). A port that is not a subport of this trunk
    * is a NotFoundError. @returns the trunk as stored.
    */
-  async removeSubports(
+  removeSubports(
     trunkId: string,
     portIds: readonly string[],
     opts: RequestOptions = {},
   ): Promise<Trunk> {
-    const res = await this.http.request<Trunk>({
-      method: 'PUT',
-      path: `${this.itemPath(trunkId)}/remove_subports`,
-      body: { sub_ports: portIds.map((port_id) => ({ port_id })) },
-      ...opts,
-    });
-    return res.body;
+    const subPorts = portIds.map((port_id) => ({ port_id }));
+    return this.subportAction(trunkId, 'remove_subports', subPorts, opts);
   }
 
   /** The subports of a trunk (`GET …/get_subports`). */
@@ -57,5 +46,20 @@ export class TrunksClient extends NeutronResource<Trunk, TrunkCreate, TrunkUpdat
       ...opts,
     });
     return res.body.sub_ports;
+  }
+
+  private async subportAction(
+    trunkId: string,
+    action: 'add_subports' | 'remove_subports',
+    subPorts: readonly (SubPort | { port_id: string })[],
+    opts: RequestOptions,
+  ): Promise<Trunk> {
+    const res = await this.http.request<Trunk>({
+      method: 'PUT',
+      path: `${this.itemPath(trunkId)}/${action}`,
+      body: { sub_ports: subPorts },
+      ...opts,
+    });
+    return res.body;
   }
 }
