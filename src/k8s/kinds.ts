@@ -9,6 +9,7 @@ import type {
   KuryrNetworkPolicy,
   KuryrPort,
 } from './crds/types.js';
+import type { Lease } from './lease.js';
 import type { KubeObject } from './object.js';
 
 /** One kind: REST coordinates plus the object type `T` (phantom). */
@@ -61,7 +62,7 @@ export const KINDS = {
   endpoints: kind<KubeObject>('Endpoints', '', 'v1', 'endpoints', true),
   event: kind<KubeObject>('Event', '', 'v1', 'events', true),
   configMap: kind<KubeObject>('ConfigMap', '', 'v1', 'configmaps', true),
-  lease: kind<KubeObject>('Lease', 'coordination.k8s.io', 'v1', 'leases', true),
+  lease: kind<Lease>('Lease', 'coordination.k8s.io', 'v1', 'leases', true),
   networkPolicy: kind<KubeObject>(
     'NetworkPolicy',
     'networking.k8s.io',

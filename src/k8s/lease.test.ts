@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { NotReadyError } from '../common/errors/index.js';
 import { KINDS } from './kinds.js';
-import { LeaderElector, microTime, type Clock, type Lease } from './lease.js';
+import { LeaderElector, microTime, type Clock } from './lease.js';
 import { FakeKube } from './testing/fake-kube.js';
 
 const log = pino({ level: 'silent' });
@@ -31,7 +31,7 @@ function elector(api: FakeKube, clock: Clock, identity: string, events: string[]
   });
 }
 
-const read = (api: FakeKube) => api.get(KINDS.lease, 'kuryr-controller', 'kk-ns') as Promise<Lease>;
+const read = (api: FakeKube) => api.get(KINDS.lease, 'kuryr-controller', 'kk-ns');
 
 test('first candidate creates the Lease and leads; MicroTime has 6 digits', async () => {
   const api = new FakeKube();

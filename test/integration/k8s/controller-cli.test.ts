@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeClient } from '../../../src/k8s/client.js';
 import { KINDS } from '../../../src/k8s/kinds.js';
-import type { Lease } from '../../../src/k8s/lease.js';
 import { connectKube, createNamespace, deleteNamespace, waitFor } from './kube-env.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -94,8 +93,7 @@ test('controller_ha: takes the Lease, serves /ready and /metrics, releases the L
     const lease = await waitFor(
       'Lease held',
       async () => {
-        const l = (await api.get(KINDS.lease, 'kuryr-controller', ns).catch(() => undefined)) as
-          Lease | undefined;
+        const l = await api.get(KINDS.lease, 'kuryr-controller', ns).catch(() => undefined);
         return l?.spec?.holderIdentity ? l : undefined;
       },
       90_000,
@@ -115,6 +113,6 @@ test('controller_ha: takes the Lease, serves /ready and /metrics, releases the L
   }
   assert.equal(await exited, 0, output);
   assert.match(output, /became leader/);
-  const released = (await api.get(KINDS.lease, 'kuryr-controller', ns)) as Lease;
+  const released = await api.get(KINDS.lease, 'kuryr-controller', ns);
   assert.equal(released.spec?.holderIdentity ?? null, null, 'released on SIGTERM');
 });

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { NotReadyError } from '../../../src/common/errors/index.js';
 import type { KubeApi, KubeClient } from '../../../src/k8s/client.js';
 import { KINDS } from '../../../src/k8s/kinds.js';
-import { LeaderElector, type Lease } from '../../../src/k8s/lease.js';
+import { LeaderElector } from '../../../src/k8s/lease.js';
 import { connectKube, createNamespace, deleteNamespace, waitFor } from './kube-env.js';
 
 const log = pino({ level: 'silent' });
@@ -79,7 +79,7 @@ test('second elector takes over after the first stops renewing; never two leader
   assert.equal(a.isLeader(), false);
   assert.deepEqual(t.entries, ['a:start', 'a:stop', 'b:start']);
   assert.equal(t.overlap(), false);
-  const lease = (await api.get(KINDS.lease, 'kk-lease', ns)) as Lease;
+  const lease = await api.get(KINDS.lease, 'kk-lease', ns);
   assert.equal(lease.spec?.holderIdentity, 'kk-b');
   assert.equal(lease.spec?.leaseTransitions, 1);
   assert.equal(typeof lease.spec?.renewTime, 'string');
@@ -112,6 +112,6 @@ test('release on shutdown hands over at the standby’s next try', async () => {
   assert.equal(t.overlap(), false);
   stopB.abort();
   await runB;
-  const lease = (await api.get(KINDS.lease, 'kk-lease2', ns)) as Lease;
+  const lease = await api.get(KINDS.lease, 'kk-lease2', ns);
   assert.equal(lease.spec?.holderIdentity ?? null, null);
 });
