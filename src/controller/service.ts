@@ -124,9 +124,14 @@ export class ControllerService {
     return this.dispatcher.hasSynced() ? undefined : 'informers not synced yet';
   }
 
-  /** Liveness: the election loop (when any) still runs. */
+  /** Liveness: not stopping, and no object exhausted its retry budget on unexpected errors. */
   alive(): string | undefined {
-    return this.abort.signal.aborted ? 'stopping' : undefined;
+    if (this.abort.signal.aborted) return 'stopping';
+    const stuck = this.dispatcher?.exhausted;
+    if (stuck && stuck.size > 0) {
+      return `retry budget spent on ${stuck.size} object(s), e.g. ${[...stuck][0]}: restart wanted`;
+    }
+    return undefined;
   }
 
   private becomeActive(): void {

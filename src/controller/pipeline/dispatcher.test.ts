@@ -169,3 +169,37 @@ test('deleting object: onFinalize then finalizer removed; requeueAfter keeps the
   assert.equal(hasFinalizer(await api.get(KINDS.pod, 'p', 'kk-ns'), F), false);
   await d.stop();
 });
+
+test('unexpected errors past the budget: terminal, Warning Event, and the key is marked exhausted', async () => {
+  let runs = 0;
+  const handler: ResourceHandler = {
+    alias: 'kk',
+    kind: KINDS.pod,
+    onPresent: async () => {
+      runs += 1;
+      throw new TypeError('bug');
+    },
+  };
+  const api = new FakeKube();
+  api.seed(KINDS.pod, { metadata: { name: 'p', namespace: 'kk-ns' } });
+  const t = fakeTimers();
+  const d = new Dispatcher({
+    api,
+    handlers: [handler],
+    events: new EventRecorder(api, { log }),
+    log,
+    retry: new RetryPolicy({ baseMs: 100, budgetMs: 250, random: () => 1 }),
+    reconcilePeriodMs: 0,
+    timers: t.timers,
+  });
+  d.start();
+  await settle(d);
+  while (t.pending.length > 0) {
+    t.fireAll();
+    await settle(d);
+  }
+  assert.equal(runs, 3); // 100 + 200 ms of backoff spent ≥ 250 ms budget
+  assert.ok(d.exhausted.has('pods.core|kk-ns/p'));
+  assert.equal((await api.list(KINDS.event, { namespace: 'kk-ns' })).items.length, 1);
+  await d.stop();
+});

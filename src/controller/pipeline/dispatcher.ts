@@ -66,6 +66,11 @@ export class Dispatcher {
   private reconcileTimer: NodeJS.Timeout | undefined;
   /** Keys whose last failure was terminal (for /ready diagnostics and tests). */
   readonly terminal = new Map<string, string>();
+  /**
+   * Keys that spent the whole retry budget on unexpected errors (bugs): liveness fails while any is
+   * left, so the kubelet restarts the controller (ARCHITECTURE.md §4, "anything else").
+   */
+  readonly exhausted = new Set<string>();
 
   constructor(private readonly o: DispatcherOptions) {
     this.retry = o.retry ?? new RetryPolicy();
@@ -191,6 +196,7 @@ export class Dispatcher {
     if (live === undefined) group.tombstones.delete(objKey);
     this.retries.delete(key);
     this.terminal.delete(key);
+    this.exhausted.delete(key);
     if (after !== undefined) this.queue.addAfter(key, after);
     this.o.metrics?.queueDepth.set(this.queue.depth());
   }
@@ -236,6 +242,7 @@ export class Dispatcher {
     }
     this.retries.delete(key);
     this.terminal.set(key, message);
+    if (!RetryPolicy.isTerminal(err)) this.exhausted.add(key);
     this.o.log.error({ err, key, handler: h.alias }, 'handler failed for good (no retry)');
     await this.o.events.record(
       { ...obj, apiVersion: apiVersionOf(h.kind), kind: h.kind.kind }, // list items carry no kind
