@@ -96,19 +96,35 @@ export async function createNamespace(api: KubeClient, suite: string): Promise<s
   return name;
 }
 
-/** Delete a namespace (NotFound is fine). Finalizers on objects inside are stripped first. */
+/**
+ * Delete a namespace and what the suites put in it (NotFound is fine). Objects are deleted one by one
+ * (finalizers stripped, pods with grace 0) because the test bed has no kube-controller-manager: the
+ * namespace itself then stays `Terminating`, but empty.
+ */
 export async function deleteNamespace(api: KubeClient, name: string | undefined): Promise<void> {
   if (!name) return;
-  for (const kind of [KINDS.pod, KINDS.kuryrPort, KINDS.configMap]) {
+  const kinds = [
+    KINDS.pod,
+    KINDS.configMap,
+    KINDS.lease,
+    KINDS.event,
+    KINDS.kuryrPort,
+    KINDS.kuryrNetwork,
+    KINDS.kuryrNetworkPolicy,
+    KINDS.kuryrLoadBalancer,
+  ];
+  for (const kind of kinds) {
     const list = await api
       .list(kind, { namespace: name })
       .catch(() => ({ items: [] as KubeObject[] }));
     for (const obj of list.items) {
+      const objName = obj.metadata!.name!;
       if (obj.metadata?.finalizers?.length) {
         await api
-          .patchMerge(kind, obj.metadata.name!, name, { metadata: { finalizers: null } })
+          .patchMerge(kind, objName, name, { metadata: { finalizers: null } })
           .catch(() => undefined);
       }
+      await api.delete(kind, objName, name, { gracePeriodSeconds: 0 }).catch(() => undefined);
     }
   }
   await api.delete(KINDS.namespace, name).catch((err: unknown) => {
