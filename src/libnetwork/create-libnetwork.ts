@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { HostBinder } from './host-binder.js';
 import type { LibnetworkNeutron } from './neutron-port.js';
 import type { LibnetworkOptions } from './options.js';
+import type { PortPool } from './port-pool.js';
 import { buildRoutes } from './routes.js';
 import { LibnetworkServer, type CallObserver } from './server.js';
 import { EndpointService } from './services/endpoint-service.js';
@@ -21,13 +22,15 @@ export interface LibnetworkDeps {
   options: LibnetworkOptions;
   log: Logger;
   observe?: CallObserver;
+  /** `[vif_pool]` port pool (docs/docker.md "Port pool"); absent = no pool. */
+  portPool?: PortPool;
 }
 
 /** Builds a ready-to-listen plugin server. */
 export function createLibnetworkServer(deps: LibnetworkDeps): LibnetworkServer {
   const { neutron, binder, options, log } = deps;
   const lookup = new NeutronLookup(neutron, options.tagMode);
-  const ipam = new IpamService(neutron, lookup, options, log.child({ svc: 'ipam' }));
+  const ipam = new IpamService(neutron, lookup, options, log.child({ svc: 'ipam' }), deps.portPool);
   const external = new ExternalConnectivityService(
     neutron,
     lookup,

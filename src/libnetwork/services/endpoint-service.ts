@@ -22,6 +22,7 @@ import type { HostBinder } from '../host-binder.js';
 import type { LibnetworkNeutron, Port } from '../neutron-port.js';
 import type { LibnetworkOptions } from '../options.js';
 import type { CreateEndpointRequest } from '../schemas/network-driver.js';
+import { TAG_PORT_POOL } from '../port-pool.js';
 import { UNBOUND_PORT_NAME } from './ipam-service.js';
 import type { ExternalConnectivityService } from './external-connectivity-service.js';
 import type { NeutronLookup } from './neutron-lookup.js';
@@ -52,7 +53,7 @@ export class EndpointService {
     if (!port) port = await this.createPortFor(network.id, ips, iface.MacAddress);
     const tags = this.options.tagMode
       ? [
-          ...port.tags.filter((t) => !isKuryrIdentityTag(t)),
+          ...port.tags.filter((t) => !isKuryrIdentityTag(t) && t !== TAG_PORT_POOL),
           ...(port.tags.includes(TAG_PORT_EXISTING) ? [] : [TAG_COMPUTE_KURYR]),
           ...idTags(req.EndpointID),
         ]

@@ -19,6 +19,7 @@ import {
 } from '../../common/tags.js';
 import { containsCidr, firstHost, formatCidr, freeBlock, ipToBig, parseCidr } from '../cidr.js';
 import type { LibnetworkNeutron, Port, Subnet, Subnetpool } from '../neutron-port.js';
+import type { PortPool } from '../port-pool.js';
 import type { LibnetworkOptions } from '../options.js';
 import type { RequestAddressRequest, RequestPoolRequest } from '../schemas/ipam-driver.js';
 import { isNeutronErrorType } from './neutron-error-type.js';
@@ -50,6 +51,8 @@ export class IpamService {
     private readonly lookup: NeutronLookup,
     private readonly options: LibnetworkOptions,
     private readonly log: Logger,
+    /** Optional `[vif_pool]` port pool: an address without `--ip`/MAC costs no Neutron call. */
+    private readonly portPool?: PortPool,
   ) {}
 
   /** `IpamDriver.RequestPool`. @throws ValidationError, ConflictError, NotFoundError */
@@ -258,6 +261,12 @@ export class IpamService {
 
   // One POST with binding host and owner: the port is bound before CreateEndpoint (fewest round trips).
   private async portFor(subnet: Subnet, address: string, mac?: string): Promise<Port> {
+    const pooled = !address && !mac ? this.portPool?.take(subnet) : undefined;
+    if (pooled) {
+      // CreateEndpoint's replace-all tags drops kuryr.port.pool: the attach's one Neutron call
+      this.lookup.rememberAddress(pooled, false);
+      return pooled;
+    }
     if (mac) {
       const hint = this.lookup.portByMac(subnet.network_id, mac);
       if (hint && !hint.port.fixed_ips.some((f) => f.subnet_id === subnet.id)) {
