@@ -12,13 +12,13 @@ import { randomBytes } from 'node:crypto';
 import { isNotFoundError } from '../../../src/common/errors/index.js';
 import type { Network, Subnet, TaggableResource } from '../../../src/openstack/neutron/index.js';
 import {
-  NEUTRON_MODES,
+  OPENSTACK_MODES,
   closeNeutronCtx,
   openNeutronCtx,
   type NeutronCtx,
-} from './neutron-context.js';
+} from './openstack-modes.js';
 
-for (const mode of NEUTRON_MODES) {
+for (const mode of OPENSTACK_MODES) {
   describe(`Neutron client L3, tags, quotas against the real Neutron (${mode})`, () => {
     let c: NeutronCtx;
     let pid: string;

@@ -12,13 +12,13 @@ import assert from 'node:assert/strict';
 import { ConflictError, isNotFoundError } from '../../../src/common/errors/index.js';
 import type { Network, Port, Subnet } from '../../../src/openstack/neutron/index.js';
 import {
-  NEUTRON_MODES,
+  OPENSTACK_MODES,
   closeNeutronCtx,
   openNeutronCtx,
   type NeutronCtx,
-} from './neutron-context.js';
+} from './openstack-modes.js';
 
-for (const mode of NEUTRON_MODES) {
+for (const mode of OPENSTACK_MODES) {
   describe(`Neutron client against the real Neutron (${mode})`, () => {
     let c: NeutronCtx;
     let pid: string;

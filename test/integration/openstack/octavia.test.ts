@@ -8,20 +8,23 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { pino } from 'pino';
 import { isNotFoundError } from '../../../src/common/errors/index.js';
 import { NeutronClient, type Subnet } from '../../../src/openstack/neutron/index.js';
 import { OctaviaClient } from '../../../src/openstack/octavia/index.js';
-import { createOpenStackSession, type OpenStackSession } from '../../../src/openstack/session.js';
+import type { OpenStackSession } from '../../../src/openstack/session.js';
 import { CleanupStack } from '../../../src/openstack/testing/cleanup-stack.js';
 import { requireOctaviaOpenStackEnv } from '../../helpers/openstack-env.js';
 import { testPrefix } from '../../helpers/prefix.js';
+import {
+  OPENSTACK_MODES,
+  cleanupDefaultSecurityGroup,
+  openModeSession,
+} from './openstack-modes.js';
 
 const WAIT = { deadlineMs: 180_000, initialDelayMs: 250 };
 
-for (const mode of ['keystone', 'noauth'] as const) {
+for (const mode of OPENSTACK_MODES) {
   describe(`Octavia client against the real Octavia (${mode})`, () => {
     let session: OpenStackSession;
     let neutron: NeutronClient;
@@ -36,53 +39,16 @@ for (const mode of ['keystone', 'noauth'] as const) {
 
     before(async () => {
       const env = requireOctaviaOpenStackEnv();
-      if (mode === 'keystone') {
-        session = createOpenStackSession(
-          {
-            auth: {
-              type: 'password',
-              authUrl: env.authUrl,
-              username: env.adminUser.username,
-              password: env.adminUser.password,
-              projectName: env.adminUser.projectName,
-              userDomainName: env.userDomainName,
-              projectDomainName: env.projectDomainName,
-            },
-            regionName: env.region,
-          },
-          pino({ level: 'silent' }),
+      if (mode === 'noauth' && !env.octaviaNoauthUrl) {
+        throw new Error(
+          'the bed exports no OCTAVIA_NOAUTH_URL: the noauth octavia-api is not running',
         );
-        const project = (await session.identity.tokenInfo()).project;
-        assert.ok(project, 'the admin token is project-scoped');
-        pid = project.id;
-      } else {
-        if (!env.octaviaNoauthUrl || !env.neutronNoauthUrl) {
-          throw new Error('the bed exports no OCTAVIA_NOAUTH_URL / NEUTRON_NOAUTH_URL');
-        }
-        session = createOpenStackSession(
-          {
-            auth: { type: 'noauth' },
-            endpointOverrides: {
-              network: env.neutronNoauthUrl,
-              'load-balancer': env.octaviaNoauthUrl,
-            },
-          },
-          pino({ level: 'silent' }),
-        );
-        // noauth services act without a project: every create names one.
-        pid = randomBytes(16).toString('hex');
       }
+      ({ session, projectId: pid } = await openModeSession(mode, env));
       neutron = new NeutronClient(session.client('network'));
       octavia = new OctaviaClient(session.client('load-balancer'));
       p = testPrefix(`ka-oc-${mode === 'keystone' ? 'ks' : 'na'}`);
-      if (mode === 'noauth') {
-        // Neutron makes a `default` security group for the throw-away project; delete it last.
-        cleanup.push(`default security group of ${pid}`, async () => {
-          for (const sg of await neutron.securityGroups.listAll({ project_id: pid })) {
-            await neutron.securityGroups.deleteIfExists(sg.id);
-          }
-        });
-      }
+      cleanupDefaultSecurityGroup(mode, cleanup, neutron, pid);
       const net = await neutron.networks.create({ name: `${p}-net`, project_id: pid });
       cleanup.push(`network ${net.id}`, () => neutron.networks.delete(net.id));
       subnet = await neutron.subnets.create({
