@@ -34,3 +34,18 @@ test('cause is kept', () => {
   const e = new NotReadyError('neutron unreachable', { cause: root });
   assert.equal(e.cause, root);
 });
+
+test('guards answer false for DOMException (abort/timeout) without throwing', () => {
+  const abort = new DOMException('aborted', 'AbortError');
+  assert.equal(isNotFoundError(abort), false);
+  assert.equal(isKuryrError(abort), false);
+});
+
+test('a subclass from another module copy is recognised by its constructor chain', () => {
+  class NotFoundError extends Error {}
+  class PortNotFoundError extends NotFoundError {
+    override name = 'PortNotFoundError';
+  }
+  assert.equal(isNotFoundError(new PortNotFoundError('x')), true);
+  assert.equal(isNotReadyError(new PortNotFoundError('x')), false);
+});

@@ -19,9 +19,14 @@ type ErrorClass<T> = abstract new (...args: never[]) => T;
 function isA<T extends Error>(cls: ErrorClass<T>, name: string) {
   return (error: unknown): error is T => {
     if (error instanceof cls) return true;
+    if (error === null || typeof error !== 'object') return false;
+    // NOTE: property descriptors only — reading `name` through a prototype runs getters such as
+    // DOMException's, which throw ERR_INVALID_THIS off an instance.
+    if (Object.getOwnPropertyDescriptor(error, 'name')?.value === name) return true;
     let proto: unknown = error;
     while (proto !== null && typeof proto === 'object') {
-      if ((proto as { name?: unknown }).name === name && proto instanceof Error) return true;
+      const ctor: unknown = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+      if (typeof ctor === 'function' && ctor.name === name) return true;
       proto = Object.getPrototypeOf(proto);
     }
     return false;
