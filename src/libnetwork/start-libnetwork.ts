@@ -15,6 +15,7 @@ import { detectNeutronFeatures } from './detect-features.js';
 import type { HostBinder } from './host-binder.js';
 import { RestLibnetworkNeutron } from './neutron-rest.js';
 import type { LibnetworkOptions } from './options.js';
+import type { PortPool } from './port-pool.js';
 import { RegistryHostBinder } from './registry-host-binder.js';
 import type { CallObserver, LibnetworkServer, ListenTarget } from './server.js';
 
@@ -36,6 +37,8 @@ export interface StartLibnetworkOptions {
   binder?: HostBinder;
   observe?: CallObserver;
   detectAttempts?: number;
+  /** `[vif_pool] docker_pool_enabled`: the port pool RequestAddress takes from. */
+  portPool?: PortPool;
 }
 
 /** A running plugin. */
@@ -78,6 +81,7 @@ export async function startLibnetwork(o: StartLibnetworkOptions): Promise<Runnin
     options,
     log: o.log,
     observe: o.observe,
+    portPool: o.portPool,
   });
   let target: ListenTarget;
   let addr: string;

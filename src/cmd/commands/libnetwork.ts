@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 // eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root; it wires features
 import { DEFAULT_PLUGIN_SOCKET, startLibnetwork } from '../../libnetwork/start-libnetwork.js';
+// eslint-disable-next-line no-restricted-imports -- composition root
+import { createDockerPortPool } from '../../libnetwork/port-pool-factory.js';
 import { connectionOptionsFromKeystoneauth } from '../../openstack/session-keystoneauth.js';
 import { createOpenStackSession } from '../../openstack/session.js';
 import { loadCommandConfig } from './load-config.js';
@@ -26,6 +28,16 @@ async function run(flags: LibnetworkFlags, cmd: Command): Promise<void> {
   );
   const session = createOpenStackSession(connectionOptionsFromKeystoneauth(neutronSection), log);
   const d = config.default;
+  const vp = config.vifPool;
+  const portPool = vp.dockerPoolEnabled
+    ? await createDockerPortPool(session.client('network'), {
+        min: vp.portsPoolMin,
+        batch: vp.portsPoolBatch,
+        max: vp.portsPoolMax,
+        host: d.host,
+        log,
+      })
+    : undefined;
   const running = await startLibnetwork({
     network: session.client('network'),
     log,
@@ -51,6 +63,7 @@ async function run(flags: LibnetworkFlags, cmd: Command): Promise<void> {
       : { socketPath: flags.socket },
     ...(flags.specFile ? { specFile: flags.specFile } : {}),
     ...(flags.ovsdbSocket ? { ovsdbSocket: flags.ovsdbSocket } : {}),
+    ...(portPool ? { portPool } : {}),
   });
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
@@ -58,6 +71,8 @@ async function run(flags: LibnetworkFlags, cmd: Command): Promise<void> {
   });
   log.info('libnetwork plugin stopping');
   await running.close();
+  // [vif_pool]: free pooled ports are trimmed to 0 so a stopped host holds no Neutron ports
+  await portPool?.close();
   await session.close();
 }
 

@@ -73,6 +73,11 @@ export const vifPoolSection = section('vif_pool', 'Pre-created port pools.', [
   int('ports_pool_min', 5, 'Minimum free ports per pool.', { min: 0 }),
   int('ports_pool_batch', 10, 'Ports created per batch.', { min: 0 }),
   int('ports_pool_update_frequency', 20, 'Seconds between pool updates.', { min: 0 }),
+  bool(
+    'docker_pool_enabled',
+    false,
+    'Kuryr-specific: pre-created port pool for `kuryr libnetwork` (ports_pool_min/batch/max).',
+  ),
   dict('vif_pool_mapping', {}, 'pod_vif driver:pool driver mapping for multi_pool.'),
   dict('pools_vif_drivers', {}, 'Deprecated: pool driver:pod_vif driver (use vif_pool_mapping).'),
 ]);
