@@ -1,0 +1,47 @@
+/**
+ * @module Resolves every pod-networking driver alias of kuryr.conf once (ARCHITECTURE.md rule 1): Pod
+ * VIF, VIF pool, project, subnets and security groups. Unknown aliases and missing settings fail here,
+ * at start-up, with the original key in the message.
+ */
+import type { KuryrPortHandlerDeps } from '../handlers/kuryrport.js';
+import type { DriverDeps } from './deps.js';
+import { createPodVifDriver } from './pod-vif/registry.js';
+import type { NamespaceAnnotationsLookup } from './project/annotation.js';
+import { createProjectDriver } from './project/registry.js';
+import { createSecurityGroupsDriver } from './security-groups/registry.js';
+import type { NamespaceSubnetLookup } from './subnets/namespace.js';
+import { createPodSubnetsDriver } from './subnets/registry.js';
+import { createVifPoolDriver } from './vif-pool/registry.js';
+
+/** Optional Kubernetes-backed lookups some drivers use. */
+export interface DriverLookups {
+  namespaceAnnotations?: NamespaceAnnotationsLookup;
+  namespaceSubnet?: NamespaceSubnetLookup;
+}
+
+/**
+ * Builds the pod drivers from `deps.config.kubernetes`.
+ * @throws ConfigurationError / UnsupportedError for a bad alias or a missing required option.
+ */
+export function buildPodDrivers(
+  deps: DriverDeps,
+  lookups: DriverLookups = {},
+): KuryrPortHandlerDeps {
+  const k = deps.config.kubernetes;
+  const podVif = createPodVifDriver(k.podVifDriver, deps);
+  return {
+    podVif,
+    pool: createVifPoolDriver(k.vifPoolDriver, deps, podVif),
+    project: createProjectDriver(k.podProjectDriver, {
+      ...deps,
+      ...(lookups.namespaceAnnotations
+        ? { namespaceAnnotations: lookups.namespaceAnnotations }
+        : {}),
+    }),
+    subnets: createPodSubnetsDriver(k.podSubnetsDriver, {
+      ...deps,
+      ...(lookups.namespaceSubnet ? { namespaceLookup: lookups.namespaceSubnet } : {}),
+    }),
+    securityGroups: createSecurityGroupsDriver(k.podSecurityGroupsDriver, deps),
+  };
+}

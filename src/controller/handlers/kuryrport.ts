@@ -1,0 +1,119 @@
+/**
+ * @module `kuryrport` handler: KuryrPort → VIF(s). With no `status.vifs` it builds the pod's VIF request
+ * (project, subnets, security groups drivers), takes a VIF from the pool and writes it as the os-vif
+ * primitive into `status.vifs.eth0` (JSON patch on the main resource: no status subresource,
+ * COMPATIBILITY.md §6); then it marks the VIF active once Neutron says ACTIVE. On deletion it releases
+ * every VIF back to the pool (or deletes the port) before the finalizer goes.
+ */
+import { isNotFoundError } from '../../common/errors/index.js';
+import type { KuryrPort, KuryrPortVifEntry } from '../../k8s/crds/types.js';
+import { FINALIZER_KURYRPORT } from '../../k8s/constants.js';
+import { KINDS } from '../../k8s/kinds.js';
+import { vifFromPrimitive, vifToPrimitive } from '../../models/vif-primitive.js';
+import type { PodRef, PodVifDriver } from '../drivers/pod-vif/types.js';
+import type { VifPoolDriver } from '../drivers/vif-pool/types.js';
+import type { HandlerContext, HandlerResult, ResourceHandler } from '../pipeline/types.js';
+import { buildVifRequest, hostIpOf, type PodNetworkDrivers } from './pod-info.js';
+
+/** What the handler is built from. */
+export interface KuryrPortHandlerDeps extends PodNetworkDrivers {
+  pool: VifPoolDriver;
+  /** Releases a VIF directly when its pool key can no longer be resolved (namespace gone). */
+  podVif: PodVifDriver;
+}
+
+/** Poll interval while a VIF is not ACTIVE yet. */
+const ACTIVE_POLL_MS = 1000;
+
+/** The `kuryrport` handler. */
+export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
+  readonly alias = 'kuryrport';
+  readonly kind = KINDS.kuryrPort;
+  readonly finalizer = FINALIZER_KURYRPORT;
+
+  constructor(private readonly d: KuryrPortHandlerDeps) {}
+
+  async onPresent(kp: KuryrPort, ctx: HandlerContext): Promise<HandlerResult | void> {
+    const entries = Object.entries(kp.status?.vifs ?? {});
+    if (entries.length === 0) return this.create(kp, ctx);
+    let changed = false;
+    const next: Record<string, KuryrPortVifEntry> = {};
+    for (const [ifname, entry] of entries) {
+      let vif = vifFromPrimitive(entry.vif);
+      if (!vif.active) {
+        vif = await this.d.pool.activateVif(vif, { signal: ctx.signal }).catch((e: unknown) => {
+          if (isNotFoundError(e)) throw e;
+          return vif; // not ACTIVE yet: poll again below
+        });
+        changed ||= vif.active;
+      }
+      next[ifname] = { default: entry.default, vif: vifToPrimitive(vif) };
+    }
+    if (changed) await this.writeVifs(kp, next, ctx);
+    if (Object.values(next).some((e) => !vifFromPrimitive(e.vif).active)) {
+      return { requeueAfterMs: ACTIVE_POLL_MS };
+    }
+  }
+
+  async onFinalize(kp: KuryrPort, ctx: HandlerContext): Promise<void> {
+    const pod = this.podRef(kp, undefined);
+    for (const entry of Object.values(kp.status?.vifs ?? {})) {
+      const vif = vifFromPrimitive(entry.vif);
+      const req = await buildVifRequest(this.d, pod, undefined, ctx.signal).catch(() => undefined);
+      if (req === undefined) await this.d.podVif.releaseVif(vif, pod, { signal: ctx.signal });
+      else await this.d.pool.releaseVif(vif, req, { signal: ctx.signal });
+      ctx.log.info({ portId: vif.id, pod: `${pod.namespace}/${pod.name}` }, 'VIF released');
+    }
+  }
+
+  private async create(kp: KuryrPort, ctx: HandlerContext): Promise<HandlerResult> {
+    const m = kp.metadata ?? {};
+    const pod = await ctx.api
+      .get(KINDS.pod, m.name ?? '', m.namespace, { signal: ctx.signal })
+      .catch((e: unknown) => {
+        if (isNotFoundError(e)) return undefined;
+        throw e;
+      });
+    // The pod is gone or is a newer one: its own KuryrPort will follow; nothing to create here.
+    if (pod === undefined || pod.metadata?.uid !== kp.spec.podUid) return {};
+    const ref = this.podRef(kp, hostIpOf(pod));
+    const req = await buildVifRequest(this.d, ref, pod.metadata?.labels, ctx.signal);
+    const vif = await this.d.pool.requestVif(req, { signal: ctx.signal });
+    try {
+      await this.writeVifs(kp, { eth0: { default: true, vif: vifToPrimitive(vif) } }, ctx);
+    } catch (error) {
+      // Status not written: nobody references the port, give it back (ARCHITECTURE.md §5 rollback).
+      await this.d.pool.releaseVif(vif, req).catch(() => undefined);
+      throw error;
+    }
+    ctx.log.info({ portId: vif.id, pod: `${ref.namespace}/${ref.name}` }, 'VIF written');
+    return vif.active ? {} : { requeueAfterMs: ACTIVE_POLL_MS };
+  }
+
+  private podRef(kp: KuryrPort, hostIp: string | undefined): PodRef {
+    return {
+      uid: kp.spec.podUid,
+      namespace: kp.metadata?.namespace ?? '',
+      name: kp.metadata?.name ?? '',
+      nodeName: kp.spec.podNodeName,
+      ...(hostIp !== undefined ? { hostIp } : {}),
+    };
+  }
+
+  private async writeVifs(
+    kp: KuryrPort,
+    vifs: Record<string, KuryrPortVifEntry>,
+    ctx: HandlerContext,
+  ): Promise<void> {
+    await ctx.api.patchJson(
+      KINDS.kuryrPort,
+      kp.metadata?.name ?? '',
+      kp.metadata?.namespace,
+      [
+        { op: 'test', path: '/metadata/resourceVersion', value: kp.metadata?.resourceVersion },
+        { op: 'add', path: '/status', value: { vifs } },
+      ],
+      { signal: ctx.signal },
+    );
+  }
+}
