@@ -10,6 +10,7 @@ import { registerCniDaemonCommand } from './commands/cni-daemon.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerLibnetworkCommand } from './commands/libnetwork.js';
 import { registerControllerCommand } from './commands/controller.js';
+import { registerGcCommand } from './commands/gc.js';
 
 /** Build the `kuryr` program with every sub-command registered. */
 function buildProgram(): Command {
@@ -21,6 +22,7 @@ function buildProgram(): Command {
   registerStatusCommand(program);
   registerLibnetworkCommand(program);
   registerControllerCommand(program);
+  registerGcCommand(program);
   return program;
 }
 

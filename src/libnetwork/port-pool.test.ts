@@ -5,6 +5,7 @@ import { FakeNeutron } from '../openstack/testing/fake-neutron.js';
 import { RestLibnetworkNeutron } from './neutron-rest.js';
 import type { Subnet } from './neutron-port.js';
 import { restBulkCreatePorts } from './port-pool-bulk.js';
+import { collectLibnetworkGarbage } from './port-pool-gc.js';
 import { POOL_PORT_NAME, PortPool, TAG_PORT_POOL } from './port-pool.js';
 
 const log = pino({ level: 'silent' });
@@ -98,4 +99,42 @@ test('a new pool recovers free ports of this host from Neutron', async () => {
   const before = bulkPosts(fake);
   assert.ok(second.take(subnet));
   assert.equal(bulkPosts(fake), before);
+});
+
+test('gc lists free pooled and old untagged ports of this host only; --apply deletes them', async () => {
+  const { fake, subnet, neutron, make } = setup({ min: 2, batch: 2, max: 0 });
+  await make().fill(subnet);
+  const base = { network_id: subnet.network_id, device_owner: 'compute:kuryr' };
+  const old = fake.seed('ports', {
+    ...base,
+    name: 'kuryr-unbound-port',
+    'binding:host_id': 'kp-host',
+    created_at: '2020-01-01T00:00:00Z',
+  });
+  fake.seed('ports', {
+    ...base,
+    name: 'kuryr-unbound-port',
+    'binding:host_id': 'kp-host',
+    created_at: new Date().toISOString(),
+  });
+  fake.seed('ports', {
+    ...base,
+    name: 'x',
+    'binding:host_id': 'kp-host',
+    tags: ['kuryr.net.uuid.lh:ab'],
+  });
+  fake.seed('ports', {
+    ...base,
+    name: POOL_PORT_NAME,
+    'binding:host_id': 'other',
+    tags: [TAG_PORT_POOL],
+  });
+  const dry = await collectLibnetworkGarbage(neutron, { host: 'kp-host', apply: false });
+  assert.equal(dry.items.length, 3);
+  assert.equal(dry.deleted, 0);
+  assert.ok(dry.items.some((i) => i.id === old.id && i.reason === 'untagged'));
+  assert.equal(fake.all('ports').length, 6);
+  const applied = await collectLibnetworkGarbage(neutron, { host: 'kp-host', apply: true });
+  assert.equal(applied.deleted, 3);
+  assert.equal(fake.all('ports').length, 3);
 });

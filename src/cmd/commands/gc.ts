@@ -1,0 +1,64 @@
+/**
+ * @module `kuryr gc [--apply] [--json] [--grace <seconds>]`: lists kuryr-made Neutron ports of this host
+ * (`[DEFAULT] host`) that nothing owns — free pooled ports and untagged ports left by a crash — and deletes
+ * them with `--apply` (dry run by default, ARCHITECTURE.md). Run it with `kuryr libnetwork` stopped when the
+ * port pool is enabled: a running plugin still counts its free pooled ports as available.
+ */
+import type { Command } from 'commander';
+// eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root
+import { collectLibnetworkGarbage } from '../../libnetwork/port-pool-gc.js';
+// eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root
+import { RestLibnetworkNeutron } from '../../libnetwork/neutron-rest.js';
+import { snakeSection } from '../../common/config/schema/index.js';
+import { connectionOptionsFromKeystoneauth } from '../../openstack/session-keystoneauth.js';
+import { createOpenStackSession } from '../../openstack/session.js';
+import { loadCommandConfig } from './load-config.js';
+
+interface GcFlags {
+  apply?: boolean;
+  json?: boolean;
+  grace: string;
+}
+
+async function run(flags: GcFlags, cmd: Command): Promise<void> {
+  const { config, log } = await loadCommandConfig(cmd, { name: 'kuryr-gc' });
+  const graceMs = Math.round(Number(flags.grace) * 1000);
+  if (!Number.isFinite(graceMs) || graceMs < 0) {
+    throw new Error(`--grace '${flags.grace}' is not a number of seconds`);
+  }
+  const session = createOpenStackSession(
+    connectionOptionsFromKeystoneauth(snakeSection(config, 'neutron')),
+    log,
+  );
+  try {
+    const result = await collectLibnetworkGarbage(
+      new RestLibnetworkNeutron(session.client('network')),
+      { host: config.default.host, apply: flags.apply === true, graceMs },
+    );
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ apply: flags.apply === true, ...result })}\n`);
+      return;
+    }
+    for (const i of result.items) {
+      process.stdout.write(`${i.kind}\t${i.id}\t${i.reason}\t${i.name}\tnetwork=${i.networkId}\n`);
+    }
+    process.stdout.write(
+      flags.apply
+        ? `deleted ${result.deleted} of ${result.items.length} orphan(s)\n`
+        : `${result.items.length} orphan(s); dry run, pass --apply to delete\n`,
+    );
+  } finally {
+    await session.close();
+  }
+}
+
+/** Registers `gc` on the `kuryr` program. */
+export function registerGcCommand(program: Command): void {
+  program
+    .command('gc')
+    .description("list (and with --apply delete) this host's orphaned kuryr Neutron ports")
+    .option('--apply', 'delete what is listed (default: dry run)', false)
+    .option('--json', 'print JSON', false)
+    .option('--grace <seconds>', 'minimum age of an untagged port before it is an orphan', '600')
+    .action(run);
+}
