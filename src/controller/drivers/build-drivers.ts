@@ -3,7 +3,7 @@
  * VIF, VIF pool, project, subnets and security groups. Unknown aliases and missing settings fail here,
  * at start-up, with the original key in the message.
  */
-import type { KuryrPortHandlerDeps } from '../handlers/kuryrport.js';
+import type { DriverHandlersDeps } from '../handlers/registry.js';
 import type { DriverDeps } from './deps.js';
 import { createPodVifDriver } from './pod-vif/registry.js';
 import type { NamespaceAnnotationsLookup } from './project/annotation.js';
@@ -23,21 +23,22 @@ export interface DriverLookups {
  * Builds the pod drivers from `deps.config.kubernetes`.
  * @throws ConfigurationError / UnsupportedError for a bad alias or a missing required option.
  */
-export function buildPodDrivers(
-  deps: DriverDeps,
-  lookups: DriverLookups = {},
-): KuryrPortHandlerDeps {
+export function buildPodDrivers(deps: DriverDeps, lookups: DriverLookups = {}): DriverHandlersDeps {
   const k = deps.config.kubernetes;
   const podVif = createPodVifDriver(k.podVifDriver, deps);
+  const projectDeps = {
+    ...deps,
+    ...(lookups.namespaceAnnotations ? { namespaceAnnotations: lookups.namespaceAnnotations } : {}),
+  };
   return {
     podVif,
     pool: createVifPoolDriver(k.vifPoolDriver, deps, podVif),
-    project: createProjectDriver(k.podProjectDriver, {
-      ...deps,
-      ...(lookups.namespaceAnnotations
-        ? { namespaceAnnotations: lookups.namespaceAnnotations }
-        : {}),
-    }),
+    project: createProjectDriver(k.podProjectDriver, projectDeps),
+    namespaceProject: createProjectDriver(
+      k.namespaceProjectDriver,
+      projectDeps,
+      '[kubernetes] namespace_project_driver',
+    ),
     subnets: createPodSubnetsDriver(k.podSubnetsDriver, {
       ...deps,
       ...(lookups.namespaceSubnet ? { namespaceLookup: lookups.namespaceSubnet } : {}),

@@ -1,13 +1,34 @@
 /**
- * @module The VIF handlers of `[kubernetes] enabled_handlers` (`vif`, `kuryrport`) as a registry the
- * controller's composition root merges into its own (src/controller/pipeline/handler-registry.ts).
+ * @module The handlers built on the controller drivers (`vif`, `kuryrport`, `namespace`,
+ * `kuryrnetwork`) as a registry the controller's composition root merges into its own
+ * (src/controller/pipeline/handler-registry.ts).
  */
+import { ConfigurationError } from '../../common/errors/index.js';
+import type { ProjectDriver } from '../drivers/project/types.js';
+import { NamespaceSubnetsDriver } from '../drivers/subnets/namespace.js';
 import type { HandlerRegistry } from '../pipeline/handler-registry.js';
+import { KuryrNetworkHandler } from './kuryrnetwork.js';
 import { KuryrPortHandler, type KuryrPortHandlerDeps } from './kuryrport.js';
+import { NamespaceHandler } from './namespace.js';
 import { VifHandler } from './vif.js';
 
-/** `vif` and `kuryrport`. */
-export const VIF_HANDLERS: HandlerRegistry<KuryrPortHandlerDeps> = {
+/** What these handlers are built from (see `buildPodDrivers`). */
+export interface DriverHandlersDeps extends KuryrPortHandlerDeps {
+  /** `[kubernetes] namespace_project_driver`. */
+  namespaceProject: ProjectDriver;
+}
+
+/** `vif`, `kuryrport`, `namespace`, `kuryrnetwork`. */
+export const DRIVER_HANDLERS: HandlerRegistry<DriverHandlersDeps> = {
   vif: () => new VifHandler(),
   kuryrport: (d) => new KuryrPortHandler(d),
+  namespace: (d) => new NamespaceHandler(d.namespaceProject),
+  kuryrnetwork: (d) => {
+    if (!(d.subnets instanceof NamespaceSubnetsDriver)) {
+      throw new ConfigurationError(
+        "[kubernetes] enabled_handlers 'kuryrnetwork' needs pod_subnets_driver = namespace",
+      );
+    }
+    return new KuryrNetworkHandler(d.subnets, d.pool);
+  },
 };
