@@ -99,3 +99,14 @@ test('deleteNetworkPools and removeSgFromPools delete the free ports', async () 
   assert.equal(cloud.http.fake.all('ports').length, 0);
   assert.deepEqual(p.pools(), []);
 });
+
+test('maintain() tops the pools that served requests up to ports_pool_min', async () => {
+  const cloud = fakeCloud();
+  const p = pool(cloud, { min: 3, batch: 1 });
+  const req = vifRequest(cloud);
+  await p.requestVif(req); // refill of 3 (max(batch, min)), one handed out
+  assert.equal(p.pools()[0]?.free, 2);
+  assert.equal(await p.maintain(), 1);
+  assert.equal(p.pools()[0]?.free, 3);
+  assert.equal(await p.maintain(), 0);
+});

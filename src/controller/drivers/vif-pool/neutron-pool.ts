@@ -39,6 +39,8 @@ export interface PortPoolOptions {
 interface Pool {
   parts: PoolKeyParts;
   free: Vif[];
+  /** The last request served by this pool: how `maintain()` refills it. */
+  template?: VifRequest;
 }
 
 /** The `neutron` VIF pool driver (over `neutron-vif`). */
@@ -52,6 +54,7 @@ export class NeutronVifPool implements VifPoolDriver {
   private readonly min: number;
   private readonly batch: number;
   private readonly max: number;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly driver: PodVifDriver,
@@ -80,6 +83,7 @@ export class NeutronVifPool implements VifPoolDriver {
   async requestVif(req: VifRequest, opts: CallOptions = {}): Promise<Vif> {
     const parts = keyParts(req);
     return this.locks.run(baseKey(parts), async () => {
+      this.remember(parts, req);
       const exact = this.take(poolKey(parts));
       if (exact !== undefined) return exact;
       const sibling = this.takeSibling(parts);
@@ -98,6 +102,35 @@ export class NeutronVifPool implements VifPoolDriver {
       this.log.info({ pool: poolKey(parts), created: created.length }, 'pool refilled');
       return first as Vif;
     });
+  }
+
+  /**
+   * Tops every pool that served a request up to `ports_pool_min` (one bulk request per batch).
+   * Errors are logged per pool and do not stop the others. @returns the number of ports created.
+   */
+  async maintain(opts: CallOptions = {}): Promise<number> {
+    let created = 0;
+    for (const pool of [...this.byKey.values()]) {
+      if (pool.template === undefined || pool.free.length >= this.min) continue;
+      created += await this.populate(pool.template, undefined, opts).catch((error: unknown) => {
+        this.log.warn({ err: error, pool: poolKey(pool.parts) }, 'pool top-up failed');
+        return 0;
+      });
+    }
+    return created;
+  }
+
+  /** Runs `maintain()` every `[vif_pool] ports_pool_update_frequency` seconds until `stop()`. */
+  start(frequencySeconds: number): void {
+    if (this.timer !== undefined || frequencySeconds <= 0) return;
+    this.timer = setInterval(() => void this.maintain(), frequencySeconds * 1000);
+    this.timer.unref();
+  }
+
+  /** Stops the periodic top-up. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   async releaseVif(vif: Vif, req: VifRequest, opts: CallOptions = {}): Promise<void> {
@@ -190,6 +223,13 @@ export class NeutronVifPool implements VifPoolDriver {
   private refillSize(free: number): number {
     const wanted = Math.max(this.batch, this.min - free, 1);
     return this.max > 0 ? Math.max(1, Math.min(wanted, this.max)) : wanted;
+  }
+
+  private remember(parts: PoolKeyParts, req: VifRequest): void {
+    const key = poolKey(parts);
+    const pool = this.byKey.get(key) ?? { parts, free: [] };
+    pool.template = req;
+    this.byKey.set(key, pool);
   }
 
   private take(key: string): Vif | undefined {
