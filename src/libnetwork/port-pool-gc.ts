@@ -7,7 +7,7 @@
 import { ignoreNotFound } from '../common/errors/index.js';
 import { TAG_COMPUTE_KURYR } from '../common/tags.js';
 import type { LibnetworkNeutron, Port } from './neutron-port.js';
-import { POOL_PORT_NAME, TAG_PORT_POOL } from './port-pool.js';
+import { POOL_PORT_NAME, TAG_PORT_POOL, poolDescription } from './port-pool.js';
 import { UNBOUND_PORT_NAME } from './services/ipam-service.js';
 
 /** One orphan. */
@@ -38,10 +38,11 @@ export async function collectLibnetworkGarbage(
 ): Promise<GcResult> {
   const grace = o.graceMs ?? GC_GRACE_MS;
   const now = o.now ?? Date.now();
-  const mine = await neutron.list('ports', {
-    device_owner: TAG_COMPUTE_KURYR,
-    'binding:host_id': o.host,
-  });
+  const [bound, pooled] = await Promise.all([
+    neutron.list('ports', { device_owner: TAG_COMPUTE_KURYR, 'binding:host_id': o.host }),
+    neutron.list('ports', { name: POOL_PORT_NAME, description: poolDescription(o.host) }),
+  ]);
+  const mine = [...pooled, ...bound.filter((b) => !pooled.some((p) => p.id === b.id))];
   const items: GcItem[] = [];
   for (const p of mine) {
     const base = { kind: 'ports' as const, id: p.id, name: p.name, networkId: p.network_id };

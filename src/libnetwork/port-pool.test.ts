@@ -6,7 +6,7 @@ import { RestLibnetworkNeutron } from './neutron-rest.js';
 import type { Subnet } from './neutron-port.js';
 import { restBulkCreatePorts } from './port-pool-bulk.js';
 import { collectLibnetworkGarbage } from './port-pool-gc.js';
-import { POOL_PORT_NAME, PortPool, TAG_PORT_POOL } from './port-pool.js';
+import { POOL_PORT_NAME, PortPool, TAG_PORT_POOL, poolDescription } from './port-pool.js';
 
 const log = pino({ level: 'silent' });
 
@@ -39,7 +39,7 @@ test('fill creates one batch in one bulk POST, bound, owned and tagged', async (
   for (const p of ports) {
     assert.equal(p.name, POOL_PORT_NAME);
     assert.equal(p.device_owner, 'compute:kuryr');
-    assert.equal(p['binding:host_id'], 'kp-host');
+    assert.equal(p.description, poolDescription('kp-host'));
     assert.deepEqual(p.tags, [TAG_PORT_POOL]);
   }
 });
@@ -89,7 +89,7 @@ test('a new pool recovers free ports of this host from Neutron', async () => {
   fake.seed('ports', {
     name: POOL_PORT_NAME,
     network_id: subnet.network_id,
-    'binding:host_id': 'other-host',
+    description: poolDescription('other-host'),
     fixed_ips: [{ subnet_id: subnet.id, ip_address: '10.77.0.99' }],
     tags: [TAG_PORT_POOL],
   });

@@ -1,7 +1,7 @@
 /**
  * @module Port pool of the libnetwork driver (`[vif_pool]` min/batch/max): pre-created, pre-bound Neutron ports
- * per subnet of this host, so a container attach costs one Neutron call (CreateEndpoint's replace-all tags).
- * Pooled ports are named `kuryr-pool-port`, owned by `compute:kuryr`, bound to `binding:host_id` = host and
+ * per subnet of this host: the IP is allocated ahead, so the hand-out is one PUT (bind + dockerd's MAC).
+ * Pooled ports are named `kuryr-pool-port`, owned by `compute:kuryr`, described `kuryr-pool host=<host>` and
  * tagged `kuryr.port.pool`; they are recovered from Neutron at start (list by tag + host) and trimmed to 0 on
  * shutdown and by `kuryr gc`.
  */
@@ -15,6 +15,9 @@ import type { LibnetworkNeutron, Port, Subnet } from './neutron-port.js';
 export const TAG_PORT_POOL = 'kuryr.port.pool';
 /** Name of pooled ports (kept after hand-out, so gc can find untagged leftovers of a crash). */
 export const POOL_PORT_NAME = 'kuryr-pool-port';
+
+/** `description` of a free pooled port: which host's pool it is in (the port is not bound yet). */
+export const poolDescription = (host: string): string => `kuryr-pool host=${host}`;
 
 /** `[vif_pool]` sizes. */
 export interface PortPoolOptions {
@@ -101,7 +104,9 @@ export class PortPool {
       admin_state_up: true,
       fixed_ips: [{ subnet_id: subnet.id }],
       device_owner: TAG_COMPUTE_KURYR,
-      'binding:host_id': this.options.host,
+      // NOTE: not bound yet — Neutron refuses a MAC change on a bound port and dockerd always sends its own
+      // MAC (RequiresMACAddress); the hand-out binds and sets the MAC in one PUT.
+      description: poolDescription(this.options.host),
     };
     const bodies = Array.from({ length: n }, () => ({ ...body }));
     const created = this.bulkCreate
@@ -116,7 +121,7 @@ export class PortPool {
   async recover(): Promise<number> {
     const ports = await this.neutron.list('ports', {
       tags: TAG_PORT_POOL,
-      'binding:host_id': this.options.host,
+      description: poolDescription(this.options.host),
     });
     const known = new Set(this.portIds());
     let n = 0;

@@ -261,12 +261,9 @@ export class IpamService {
 
   // One POST with binding host and owner: the port is bound before CreateEndpoint (fewest round trips).
   private async portFor(subnet: Subnet, address: string, mac?: string): Promise<Port> {
-    const pooled = !address && !mac ? this.portPool?.take(subnet) : undefined;
-    if (pooled) {
-      // CreateEndpoint's replace-all tags drops kuryr.port.pool: the attach's one Neutron call
-      this.lookup.rememberAddress(pooled, false);
-      return pooled;
-    }
+    const pooled = !address ? this.portPool?.take(subnet) : undefined;
+    const fromPool = pooled ? await this.fromPool(pooled, mac) : undefined;
+    if (fromPool) return fromPool;
     if (mac) {
       const hint = this.lookup.portByMac(subnet.network_id, mac);
       if (hint && !hint.port.fixed_ips.some((f) => f.subnet_id === subnet.id)) {
@@ -304,6 +301,26 @@ export class IpamService {
         return this.adoptPortWithIp(subnet, address, mac, error);
       }
       throw error;
+    }
+  }
+
+  // A pooled port: bound to this host with dockerd's MAC (RequiresMACAddress) in ONE PUT; CreateEndpoint's
+  // replace-all tags then drops kuryr.port.pool. A failed PUT deletes the port (never handed out twice) and
+  // the caller creates a fresh one.
+  private async fromPool(pooled: Port, mac?: string): Promise<Port | undefined> {
+    try {
+      const port = await this.neutron.update('ports', pooled.id, {
+        'binding:host_id': this.options.host,
+        description: '',
+        ...(mac ? { mac_address: mac } : {}),
+      });
+      const result = { ...port, tags: pooled.tags };
+      this.lookup.rememberAddress(result, false);
+      return result;
+    } catch (error) {
+      this.log.warn({ err: error, portId: pooled.id }, 'pooled port unusable; creating a new one');
+      await ignoreNotFound(() => this.neutron.delete('ports', pooled.id)).catch(() => undefined);
+      return undefined;
     }
   }
 

@@ -1,0 +1,170 @@
+/**
+ * Integration: the `[vif_pool]` port pool of the libnetwork driver against the real Neutron: a warm pool makes
+ * an attach cost exactly one Neutron request, a new plugin instance recovers the pool, `kuryr gc --apply`
+ * trims it, nothing is left after.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import { idTags } from '../../../src/common/tags.js';
+import { createLibnetworkServer } from '../../../src/libnetwork/create-libnetwork.js';
+import type { HostBinder } from '../../../src/libnetwork/host-binder.js';
+import type { Subnet } from '../../../src/libnetwork/neutron-port.js';
+import { RestLibnetworkNeutron } from '../../../src/libnetwork/neutron-rest.js';
+import { restBulkCreatePorts } from '../../../src/libnetwork/port-pool-bulk.js';
+import { collectLibnetworkGarbage } from '../../../src/libnetwork/port-pool-gc.js';
+import { PortPool, TAG_PORT_POOL, poolDescription } from '../../../src/libnetwork/port-pool.js';
+import {
+  attach,
+  type Bed,
+  createDockerNetwork,
+  detach,
+  removeDockerNetwork,
+  startBed,
+} from './harness.js';
+
+const log = pino({ level: 'silent' });
+const binder: HostBinder = {
+  plug: (port) => Promise.resolve(`t_c${port.id.slice(0, 11)}`),
+  unplug: () => Promise.resolve(),
+};
+
+describe('libnetwork port pool (real Neutron)', () => {
+  let bed: Bed;
+  let net: Awaited<ReturnType<typeof createDockerNetwork>>;
+  let subnet: Subnet;
+  const pools: PortPool[] = [];
+
+  // The pool talks through its own (uncounted) client: its background refills are not on the attach path.
+  const newPool = () => {
+    const client = bed.session.client('network');
+    const pool = new PortPool(
+      new RestLibnetworkNeutron(client),
+      { min: 2, batch: 2, max: 4, host: bed.env.bindingHost },
+      log,
+      restBulkCreatePorts(client),
+    );
+    pools.push(pool);
+    return pool;
+  };
+  // A plugin (re)start with a pool: no in-memory state of the previous server survives.
+  const serveWith = async (portPool: PortPool) => {
+    await bed.server.close();
+    bed.server = createLibnetworkServer({
+      neutron: bed.neutron,
+      binder,
+      options: bed.options,
+      log,
+      portPool,
+    });
+    await bed.server.listen({ socketPath: bed.socket });
+  };
+  const poolPorts = () =>
+    bed.neutron.list('ports', { network_id: subnet.network_id, tags: TAG_PORT_POOL });
+
+  before(async () => {
+    bed = await startBed();
+    net = await createDockerNetwork(bed, { v4: { pool: '10.233.17.0/24' } });
+    assert.equal(net.reply.status, 200, JSON.stringify(net.reply.body));
+    const [network] = await bed.neutron.list('networks', {
+      tags: idTags(net.networkId).join(','),
+    });
+    assert.ok(network, 'Neutron network of the Docker network');
+    const [s] = await bed.neutron.list('subnets', { network_id: network.id });
+    assert.ok(s, 'its subnet');
+    subnet = s;
+  });
+  after(async () => {
+    for (const p of pools) await p.close().catch(() => undefined);
+    if (bed && subnet) {
+      for (const p of await poolPorts().catch(() => [])) {
+        await bed.neutron.delete('ports', p.id).catch(() => undefined);
+      }
+    }
+    if (bed && net) await removeDockerNetwork(bed, net).catch(() => undefined);
+    await bed?.close();
+  });
+
+  test('warm pool: attach makes no POST (2 PUTs), the port is bound with the MAC of dockerd and re-tagged', async () => {
+    const pool = newPool();
+    await serveWith(pool);
+    // steady state: one container before warms the plugin's network/subnet caches
+    const first = await attach(bed, net);
+    assert.deepEqual(await detach(bed, net.networkId, first), [200, 200, 200, 200]);
+    await pool.fill(subnet);
+    const warm = await poolPorts();
+    assert.equal(warm.length, 2);
+    for (const p of warm) {
+      assert.equal(
+        (p as { description?: string }).description,
+        poolDescription(bed.env.bindingHost),
+      );
+      assert.equal(p.device_owner, 'compute:kuryr');
+    }
+    const n0 = bed.client.count;
+    const ep = await attach(bed, net);
+    assert.equal(ep.createEndpoint.status, 200, JSON.stringify(ep.createEndpoint.body));
+    assert.equal(ep.join?.status, 200, JSON.stringify(ep.join?.body));
+    const trace = bed.client.log.slice(n0).map((r) => `${r.method} ${r.path}`);
+    // PUT port (bind + dockerd's MAC) + PUT tags; without the pool: POST port + PUT tags
+    assert.equal(bed.client.count - n0, 2, trace.join(' | '));
+    assert.equal(bed.client.log.filter((r, i) => i >= n0 && r.method === 'POST').length, 0);
+    const [port] = await bed.neutron.list('ports', { tags: idTags(ep.endpointId).join(',') });
+    assert.ok(port, 'port tagged with the EndpointID');
+    assert.ok(
+      warm.some((w) => w.id === port.id),
+      'the port came from the pool',
+    );
+    assert.ok(!port.tags.includes(TAG_PORT_POOL));
+    assert.ok(port.tags.includes('compute:kuryr'));
+    assert.equal(port['binding:host_id'], bed.env.bindingHost);
+    assert.equal(port.mac_address, ep.mac);
+    assert.equal(`${port.fixed_ips[0]?.ip_address}/24`, ep.addresses[0]?.address);
+    assert.deepEqual(await detach(bed, net.networkId, ep), [200, 200, 200, 200]);
+    assert.equal((await bed.neutron.list('ports', { id: port.id })).length, 0);
+    await pool.fill(subnet); // the background refill has settled
+    assert.ok(pool.size(subnet.id) >= 2);
+  });
+
+  test('a restarted plugin recovers the pool from Neutron and attaches from it', async () => {
+    const before = new Set(pools[0]?.portIds());
+    const pool = newPool();
+    assert.equal(await pool.recover(), before.size);
+    assert.deepEqual(new Set(pool.portIds()), before);
+    await serveWith(pool);
+    const n0 = bed.client.count;
+    const ep = await attach(bed, net);
+    assert.equal(ep.createEndpoint.status, 200, JSON.stringify(ep.createEndpoint.body));
+    // cold caches after the restart (network, subnets) but no port POST: the port comes from the pool
+    assert.equal(bed.client.log.filter((r, i) => i >= n0 && r.method === 'POST').length, 0);
+    const [port] = await bed.neutron.list('ports', { tags: idTags(ep.endpointId).join(',') });
+    assert.ok(port && before.has(port.id), 'recovered pooled port handed out');
+    assert.deepEqual(await detach(bed, net.networkId, ep), [200, 200, 200, 200]);
+  });
+
+  test('gc lists the free pooled ports (dry run) and --apply trims them; nothing is left', async () => {
+    for (const p of pools) await p.fill(subnet); // settle background refills
+    const pooled = await poolPorts();
+    assert.ok(pooled.length >= 2);
+    const dry = await collectLibnetworkGarbage(bed.neutron, {
+      host: bed.env.bindingHost,
+      apply: false,
+    });
+    const ids = new Set(dry.items.filter((i) => i.reason === 'pooled').map((i) => i.id));
+    for (const p of pooled) assert.ok(ids.has(p.id), `gc lists pooled port ${p.id}`);
+    assert.equal((await poolPorts()).length, pooled.length, 'dry run deletes nothing');
+    // stop the plugin's pools first (gc is for a stopped plugin), then apply
+    for (const p of pools) await p.trim(Number.POSITIVE_INFINITY);
+    const applied = await collectLibnetworkGarbage(bed.neutron, {
+      host: bed.env.bindingHost,
+      apply: true,
+    });
+    assert.ok(applied.deleted >= pooled.length);
+    assert.deepEqual(await poolPorts(), []);
+    const left = await bed.neutron.list('ports', { network_id: subnet.network_id });
+    assert.deepEqual(
+      left.filter((p) => p.device_owner === 'compute:kuryr').map((p) => p.id),
+      [],
+    );
+  });
+});
