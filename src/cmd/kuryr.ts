@@ -11,6 +11,7 @@ import { registerStatusCommand } from './commands/status.js';
 import { registerLibnetworkCommand } from './commands/libnetwork.js';
 import { registerControllerCommand } from './commands/controller.js';
 import { registerGcCommand } from './commands/gc.js';
+import { registerK8sGcCommand } from './commands/k8s-gc.js';
 
 /** Build the `kuryr` program with every sub-command registered. */
 function buildProgram(): Command {
@@ -23,6 +24,7 @@ function buildProgram(): Command {
   registerLibnetworkCommand(program);
   registerControllerCommand(program);
   registerGcCommand(program);
+  registerK8sGcCommand(program);
   return program;
 }
 
