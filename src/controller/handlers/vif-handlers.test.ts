@@ -95,3 +95,31 @@ test('deletion: pod finalize deletes the KuryrPort and waits; kuryrport finalize
   await kp.onFinalize(port, ctx); // twice: still one pooled port
   assert.equal(pool.pools()[0]?.free, 1);
 });
+
+test('recoverPools: ports referenced by KuryrPorts stay out of the pool after a restart', async () => {
+  const { cloud, kube, kp, vif, ctx, pod } = setup();
+  const { NeutronVifPool: Pool } = await import('../drivers/vif-pool/neutron-pool.js');
+  const { recoverPools } = await import('./pool-recovery.js');
+  await vif.onPresent(pod, ctx);
+  await kp.onPresent(await kube.get(KINDS.kuryrPort, 'web', 'default'), ctx);
+  const restarted = new Pool(
+    new NeutronPodVifDriver(cloud.neutron, silentLog),
+    cloud.neutron,
+    silentLog,
+    { batch: 1, min: 0 },
+  );
+  assert.equal(await recoverPools(kube, restarted), 0, 'the only pool port is in use');
+  const used = vifFromPrimitive(
+    (await kube.get(KINDS.kuryrPort, 'web', 'default')).status?.vifs['eth0']?.vif,
+  );
+  await kp.onFinalize(await kube.get(KINDS.kuryrPort, 'web', 'default'), ctx);
+  await kube.delete(KINDS.kuryrPort, 'web', 'default');
+  const again = new Pool(
+    new NeutronPodVifDriver(cloud.neutron, silentLog),
+    cloud.neutron,
+    silentLog,
+  );
+  assert.equal(await recoverPools(kube, again), 1);
+  assert.equal(again.pools()[0]?.free, 1);
+  assert.ok(cloud.http.fake.all('ports').some((p) => p.id === used.id));
+});
