@@ -40,6 +40,14 @@ export interface ControllerServiceOptions {
   /** Node/pod name for Event `source.host`. */
   host?: string;
   dispatcher?: Partial<Omit<DispatcherOptions, 'api' | 'handlers' | 'events' | 'log' | 'metrics'>>;
+  /**
+   * Runs each time this replica becomes active, before its handlers start (e.g. rebuild the port pools
+   * from Neutron and Kubernetes). A failure is logged and the handlers start anyway: the hooks must leave
+   * things safe when they fail (an unrecovered pool only starts empty).
+   */
+  onActive?: (signal: AbortSignal) => Promise<void>;
+  /** Runs each time this replica stops being active, after its handlers stopped. */
+  onPassive?: () => Promise<void>;
 }
 
 /** The controller process. */
@@ -135,8 +143,16 @@ export class ControllerService {
   }
 
   private becomeActive(): void {
-    this.transition = this.transition.then(() => {
+    this.transition = this.transition.then(async () => {
       if (this.dispatcher || this.abort.signal.aborted) return;
+      if (this.o.onActive) {
+        try {
+          await this.o.onActive(this.abort.signal);
+        } catch (error) {
+          this.o.log.error({ err: error }, 'activation hook failed; starting handlers anyway');
+        }
+        if (this.abort.signal.aborted) return;
+      }
       this.dispatcher = new Dispatcher({
         ...this.o.dispatcher,
         api: this.o.api,
@@ -156,6 +172,9 @@ export class ControllerService {
       this.dispatcher = undefined;
       if (d) {
         await d.stop();
+        await this.o.onPassive?.().catch((error: unknown) => {
+          this.o.log.error({ err: error }, 'deactivation hook failed');
+        });
         this.o.log.info('controller passive (handlers stopped)');
       }
     });

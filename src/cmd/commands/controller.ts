@@ -8,18 +8,63 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { snakeSection, type KuryrConfig } from '../../common/config/index.js';
 import { createMetricsRegistry, serveMetrics } from '../../common/metrics.js';
-// eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root; it wires features
-import type { HandlerRegistry } from '../../controller/pipeline/handler-registry.js';
+/* eslint-disable no-restricted-imports -- cmd/ is the composition root; it wires features */
+import { DRIVER_HANDLERS, type DriverHandlersDeps } from '../../controller/handlers/registry.js';
+/* eslint-enable no-restricted-imports */
+import type { KubeApi } from '../../k8s/client.js';
+import { NeutronClient } from '../../openstack/neutron/index.js';
+import { createOpenStackSession } from '../../openstack/session.js';
+import { connectionOptionsFromKeystoneauth } from '../../openstack/session-keystoneauth.js';
 import { loadCommandConfig } from './load-config.js';
 
 const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
+/** The controller hooks that exist only when driver-backed handlers are enabled. */
+interface DriverWiring {
+  deps: DriverHandlersDeps;
+  onActive: (signal: AbortSignal) => Promise<void>;
+  onPassive: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
 /**
- * Handlers implemented in this build, by alias. Empty for now: the pod/namespace/policy/service
- * handlers are built on this pipeline in a later step (docs/kubernetes.md "Status").
+ * Builds the Neutron session and every pod driver once (ARCHITECTURE.md rule 1), plus the hooks that
+ * rebuild the port pools from cluster state whenever this replica becomes the leader.
  */
-const HANDLERS: HandlerRegistry<unknown> = {};
+async function wireDrivers(api: KubeApi, config: KuryrConfig, log: Logger): Promise<DriverWiring> {
+  const [{ buildPodDrivers }, lookups, { recoverPools }, { NeutronVifPool }] = await Promise.all([
+    import('../../controller/drivers/build-drivers.js'),
+    import('../../controller/handlers/namespace-lookups.js'),
+    import('../../controller/handlers/pool-recovery.js'),
+    import('../../controller/drivers/vif-pool/neutron-pool.js'),
+  ]);
+  const session = createOpenStackSession(
+    connectionOptionsFromKeystoneauth(snakeSection(config, 'neutron')),
+    log,
+  );
+  const neutron = new NeutronClient(session.client('network'));
+  const deps = buildPodDrivers(
+    { neutron, config, log },
+    {
+      namespaceSubnet: lookups.kuryrNetworkSubnetLookup(api),
+      namespaceAnnotations: lookups.namespaceAnnotationsLookup(api),
+    },
+  );
+  const pool = deps.pool instanceof NeutronVifPool ? deps.pool : undefined;
+  return {
+    deps,
+    onActive: async (signal) => {
+      const recovered = await recoverPools(api, deps.pool, signal);
+      log.info({ recovered }, 'port pools recovered from Neutron');
+      pool?.start(config.vifPool.portsPoolUpdateFrequency);
+    },
+    onPassive: () => Promise.resolve(pool?.stop()),
+    close: () => session.close(),
+  };
+}
 
 interface ControllerFlags {
   kubeconfig?: string;
@@ -49,9 +94,23 @@ async function run(flags: ControllerFlags, cmd: Command): Promise<void> {
     import('../../k8s/kube-config.js'),
   ]);
   const { kubeConfigFromFile, kubeConfigFromOptions } = kcm;
-  const handlers = resolveHandlers(k.enabledHandlers, HANDLERS, undefined);
   const kc = flags.kubeconfig ? kubeConfigFromFile(flags.kubeconfig) : kubeConfigFromOptions(k);
   const api = new KubeClient(kc, { timeoutMs: k.watchConnectionTimeout * 1000 || 30_000 });
+  // Unknown or unimplemented aliases fail here, before any driver is built: every alias outside
+  // DRIVER_HANDLERS is one of those, and resolveHandlers throws naming it (and the implemented ones).
+  resolveHandlers(
+    k.enabledHandlers.filter((a) => !(a in DRIVER_HANDLERS)),
+    DRIVER_HANDLERS,
+    undefined as unknown as DriverHandlersDeps,
+  );
+  const wiring = k.enabledHandlers.some((a) => a in DRIVER_HANDLERS)
+    ? await wireDrivers(api, config, log)
+    : undefined;
+  const handlers = resolveHandlers(
+    k.enabledHandlers,
+    DRIVER_HANDLERS,
+    wiring?.deps as DriverHandlersDeps,
+  );
   const registry = createMetricsRegistry({ defaultMetrics: true });
   const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`;
   const service = new ControllerService({
@@ -66,6 +125,7 @@ async function run(flags: ControllerFlags, cmd: Command): Promise<void> {
     ...(k.controllerHa
       ? { ha: { namespace: leaseNamespace(flags.leaseNamespace), identity } }
       : {}),
+    ...(wiring ? { onActive: wiring.onActive, onPassive: wiring.onPassive } : {}),
   });
   await service.start();
   const exporterPort = config.prometheusExporter.controllerExporterPort;
@@ -81,6 +141,7 @@ async function run(flags: ControllerFlags, cmd: Command): Promise<void> {
   log.info('controller stopping');
   await service.stop();
   await metrics?.close();
+  await wiring?.close();
 }
 
 /** Registers `controller` on the `kuryr` program. */
