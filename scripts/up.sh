@@ -95,6 +95,31 @@ cmd_env() {
   return 0
 }
 
+# The operator-created default subnetpools ([neutron] default_subnetpool_v4/_v6 = kuryr/kuryr6) that
+# let `docker network create -d kuryr` work without --subnet; created once, in kuryr's project.
+ensure_default_pools() {
+  # shellcheck disable=SC1091
+  . "$OS_DIR/env.sh"
+  local tok="" hdr=(-H 'Content-Type: application/json') spec name prefix len n
+  if [ "${OS_AUTH_TYPE:-password}" != none ]; then
+    tok=$(curl -s -m 30 -i "${hdr[@]}" "$OS_AUTH_URL/auth/tokens" -d "$(jq -n \
+      --arg u "${KURYR_OS_KURYR_USERNAME:-kuryr}" --arg p "$OS_PASSWORD" --arg pr "${KURYR_OS_KURYR_PROJECT:-service}" \
+      '{auth:{identity:{methods:["password"],password:{user:{name:$u,domain:{id:"default"},password:$p}}},
+        scope:{project:{name:$pr,domain:{id:"default"}}}}}')" | awk -F': ' 'tolower($1)=="x-subject-token"{print $2}' | tr -d '\r')
+    [ -n "$tok" ] || die "cannot get a token for the kuryr user from $OS_AUTH_URL"
+    hdr+=(-H "X-Auth-Token: $tok")
+  fi
+  for spec in "kuryr 10.20.0.0/16 24" "kuryr6 fd20::/48 64"; do
+    read -r name prefix len <<<"$spec"
+    n=$(curl -s -m 30 "${hdr[@]}" "$NEUTRON_URL/v2.0/subnetpools?name=$name&fields=id" | jq '.subnetpools | length')
+    [ "${n:-0}" -gt 0 ] && continue
+    curl -s -m 30 -X POST "${hdr[@]}" "$NEUTRON_URL/v2.0/subnetpools" -d "$(jq -n --arg n "$name" --arg p "$prefix" \
+      --argjson l "$len" '{subnetpool:{name:$n,prefixes:[$p],default_prefixlen:$l}}')" | jq -e .subnetpool.id >/dev/null \
+      || die "cannot create the default subnetpool $name"
+    log "created default subnetpool $name ($prefix, /$len blocks)"
+  done
+}
+
 cmd_start() {
   [ "$(id -u)" = 0 ] || die "must run as root (the plugin creates veth pairs and netns links)"
   local t0=$SECONDS
@@ -106,6 +131,7 @@ cmd_start() {
   bash "$ROOT/scripts/openstack.sh" start >/dev/null
   bash "$ROOT/scripts/docker.sh" start >/dev/null
   write_conf >/dev/null
+  ensure_default_pools
   if alive; then log "kuryr libnetwork already running (pid $(cat "$PIDF"))"; cmd_env; return 0; fi
   write_spec
   # A clean environment: ambient OS_* variables would override kuryr.conf's credentials.
