@@ -6,12 +6,10 @@
  * Needs root, scripts/openstack.sh and scripts/kube.sh running. Writes bench/results/controller-pods.md.
  * Run: `node --import tsx bench/controller-pods.bench.ts` (KT_BENCH_PODS, default 100).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KINDS } from '../src/k8s/kinds.js';
+import { startController } from '../test/helpers/controller-process.js';
 import { requireOpenStackEnv } from '../test/helpers/openstack-env.js';
 import { testPrefix } from '../test/helpers/prefix.js';
 import { adminNeutron, ROOT } from '../test/integration/cni/cni-harness.js';
@@ -38,49 +36,11 @@ async function main(): Promise<void> {
     enable_dhcp: false,
   });
   const sg = await neutron.securityGroups.create({ name: `${prefix}-pods` });
-  let controllerLog = '';
-  const controller = (() => {
-    const dir = mkdtempSync(join(tmpdir(), 'kt-bench-'));
-    const conf = join(dir, 'kuryr.conf');
-    writeFileSync(
-      conf,
-      [
-        '[DEFAULT]',
-        `host = ${os.bindingHost}`,
-        '[neutron]',
-        'auth_type = password',
-        `auth_url = ${os.authUrl}`,
-        `username = ${os.username}`,
-        `password = ${os.password.replaceAll('$', '$$')}`,
-        `project_name = ${os.projectName}`,
-        `user_domain_name = ${os.userDomainName}`,
-        `project_domain_name = ${os.projectDomainName}`,
-        '[kubernetes]',
-        'enabled_handlers = vif,kuryrport',
-        'vif_pool_driver = noop',
-        '[neutron_defaults]',
-        `project = ${network.project_id}`,
-        `pod_subnet = ${subnet.id}`,
-        `pod_security_groups = ${sg.id}`,
-        '[health_server]',
-        'port = 0',
-        '[prometheus_exporter]',
-        'controller_exporter_port = 0',
-        '',
-      ].join('\n'),
-    );
-    const kubeconfig = process.env.KUBECONFIG ?? '/tmp/kuryr-kube/kubeconfig';
-    const args = ['--import', 'tsx', join(ROOT, 'src/cmd/kuryr.ts'), '--config-file', conf];
-    const child = spawn(process.execPath, [...args, 'controller', '--kubeconfig', kubeconfig], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stderr.on(
-      'data',
-      (d: Buffer) => (controllerLog = (controllerLog + d.toString()).slice(-4000)),
-    );
-    return child;
-  })();
+  const controller = startController(os, {
+    projectId: network.project_id,
+    podSubnetId: subnet.id,
+    podSecurityGroupIds: [sg.id],
+  });
   const namespace = prefix;
   try {
     // Peer: Neutron's own bulk create of N bound ports, in one request.
@@ -117,7 +77,9 @@ async function main(): Promise<void> {
     }
     const wireMs = performance.now() - t1;
     if (wired < N)
-      throw new Error(`only ${wired}/${N} KuryrPorts got a VIF; controller log:\n${controllerLog}`);
+      throw new Error(
+        `only ${wired}/${N} KuryrPorts got a VIF; controller log:\n${controller.log()}`,
+      );
     const bulkRate = N / (bulkMs / 1000);
     const podRate = N / (wireMs / 1000);
     const lines = [
@@ -150,7 +112,7 @@ async function main(): Promise<void> {
       if (left.items.length === 0) break;
       await sleep(500);
     }
-    controller.kill('SIGTERM');
+    controller.child.kill('SIGTERM');
     await deleteNamespace(kube, namespace).catch(() => undefined);
     const left = await neutron.ports.listAll({ network_id: network.id });
     await Promise.all(left.map((p) => neutron.ports.deleteIfExists(p.id)));

@@ -10,10 +10,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
 import { startCniDaemon, type RunningCniDaemon } from '../../../src/cni/daemon/cni-daemon.js';
 import { KuryrPortRegistry } from '../../../src/cni/daemon/kuryrport-registry.js';
@@ -22,6 +18,7 @@ import { KINDS } from '../../../src/k8s/kinds.js';
 import type { NeutronClient } from '../../../src/openstack/neutron/index.js';
 import type { Network, SecurityGroup, Subnet } from '../../../src/openstack/neutron/types.js';
 import type { OpenStackSession } from '../../../src/openstack/session.js';
+import { startController, type ControllerProcess } from '../../helpers/controller-process.js';
 import { requireOpenStackEnv } from '../../helpers/openstack-env.js';
 import { testPrefix } from '../../helpers/prefix.js';
 import {
@@ -31,7 +28,6 @@ import {
   buildCni,
   delNetns,
   pingFrom,
-  ROOT,
   runCni,
 } from '../../integration/cni/cni-harness.js';
 import { applyCrds, connectKube, deleteNamespace, sleep } from '../../integration/k8s/kube-env.js';
@@ -54,8 +50,8 @@ let session: OpenStackSession;
 let network: Network | undefined;
 let subnet: Subnet | undefined;
 let sg: SecurityGroup | undefined;
-let controller: ChildProcess | undefined;
-let controllerLog = '';
+let controller: ControllerProcess | undefined;
+const controllerLog = (): string => controller?.log() ?? '';
 let daemon: RunningCniDaemon | undefined;
 let registry: KuryrPortRegistry | undefined;
 
@@ -70,42 +66,6 @@ function cniEnv(command: string, pod: (typeof pods)[number], uid: string): Recor
   };
 }
 
-/** kuryr.conf for the controller: the bed's admin credentials and the test's pod network. */
-function controllerConf(dir: string): string {
-  const file = join(dir, 'kuryr.conf');
-  writeFileSync(
-    file,
-    [
-      '[DEFAULT]',
-      `host = ${os.bindingHost}`,
-      '[neutron]',
-      'auth_type = password',
-      `auth_url = ${os.authUrl}`,
-      `username = ${os.username}`,
-      `password = ${os.password.replaceAll('$', '$$')}`,
-      `project_name = ${os.projectName}`,
-      `user_domain_name = ${os.userDomainName}`,
-      `project_domain_name = ${os.projectDomainName}`,
-      `region_name = ${os.region}`,
-      '[kubernetes]',
-      'enabled_handlers = vif,kuryrport',
-      'pod_vif_driver = neutron-vif',
-      'vif_pool_driver = noop',
-      '[neutron_defaults]',
-      `project = ${network!.project_id}`,
-      `pod_subnet = ${subnet!.id}`,
-      `pod_security_groups = ${sg!.id}`,
-      `resource_tags = ${prefix}`,
-      '[health_server]',
-      'port = 0',
-      '[prometheus_exporter]',
-      'controller_exporter_port = 0',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
-
 async function waitUntil<T>(
   what: string,
   ms: number,
@@ -116,9 +76,7 @@ async function waitUntil<T>(
     const v = await probe();
     if (v !== undefined) return v;
     if (Date.now() > deadline) {
-      throw new Error(
-        `timed out waiting for ${what}; controller log:\n${controllerLog.slice(-3000)}`,
-      );
+      throw new Error(`timed out waiting for ${what}; controller log:\n${controllerLog()}`);
     }
     await sleep(500);
   }
@@ -145,24 +103,12 @@ describe('kuryr controller + CNI daemon (Kubernetes mode) on a real apiserver an
     await kube.create(KINDS.namespace, { metadata: { name: namespace } });
     for (const p of pods) p.path = addNetns(p.netns);
 
-    const dir = mkdtempSync(join(tmpdir(), 'kt-k8s-'));
-    controller = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'src/cmd/kuryr.ts'),
-        '--config-file',
-        controllerConf(dir),
-      ].concat([
-        'controller',
-        '--kubeconfig',
-        process.env.KUBECONFIG ?? '/tmp/kuryr-kube/kubeconfig',
-      ]),
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    controller.stdout?.on('data', (d: Buffer) => (controllerLog += d.toString()));
-    controller.stderr?.on('data', (d: Buffer) => (controllerLog += d.toString()));
+    controller = startController(os, {
+      projectId: network.project_id,
+      podSubnetId: subnet.id,
+      podSecurityGroupIds: [sg.id],
+      resourceTags: [prefix],
+    });
 
     registry = new KuryrPortRegistry(kube, os.bindingHost, pino({ level: 'silent' }));
     registry.start();
@@ -180,7 +126,7 @@ describe('kuryr controller + CNI daemon (Kubernetes mode) on a real apiserver an
     await daemon?.close();
     await registry?.close();
     for (const p of pods) delNetns(p.netns);
-    controller?.kill('SIGTERM');
+    controller?.child.kill('SIGTERM');
     await deleteNamespace(kube, namespace).catch(() => undefined);
     if (network) {
       const left = await neutron.ports.listAll({ network_id: network.id });
@@ -203,11 +149,7 @@ describe('kuryr controller + CNI daemon (Kubernetes mode) on a real apiserver an
     // The runtime calls ADD as soon as the sandbox exists; the daemon waits for the controller's VIF.
     const results = await Promise.all(pods.map((p, i) => runCni(cniEnv('ADD', p, uids[i]!), conf)));
     for (const [i, r] of results.entries()) {
-      assert.equal(
-        r.status,
-        0,
-        `ADD ${pods[i]!.name}: ${r.stdout}${r.stderr}\n${controllerLog.slice(-2000)}`,
-      );
+      assert.equal(r.status, 0, `ADD ${pods[i]!.name}: ${r.stdout}${r.stderr}\n${controllerLog()}`);
       const res = r.json as { ips: { address: string }[] };
       pods[i]!.ip = res.ips[0]!.address.split('/')[0]!;
     }
