@@ -4,11 +4,9 @@
  * nested-neutron.ts retries it.
  */
 import { ConflictError } from '../common/errors/index.js';
+import { PreconditionFailed } from '../openstack/http/errors.js';
 import type { NeutronClient } from '../openstack/neutron/index.js';
 import type { NestedNeutron } from './types.js';
-
-const isPreconditionFailed = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && (err as { status?: unknown }).status === 412;
 
 /**
  * @example
@@ -29,7 +27,7 @@ export function nestedNeutronFrom(client: NeutronClient): NestedNeutron {
           { ...opts(signal), ifRevision: revisionNumber },
         );
       } catch (err) {
-        if (isPreconditionFailed(err)) {
+        if (err instanceof PreconditionFailed) {
           throw new ConflictError(`port ${portId} changed since revision ${revisionNumber}`, {
             cause: err,
           });

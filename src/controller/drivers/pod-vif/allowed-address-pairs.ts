@@ -5,17 +5,11 @@
  */
 import type { Logger } from 'pino';
 import { NotReadyError } from '../../../common/errors/index.js';
+import { PreconditionFailed } from '../../../openstack/http/errors.js';
 import type { AllowedAddressPair, NeutronClient } from '../../../openstack/neutron/index.js';
 
 /** A pure edit of the pair list; return undefined when nothing has to change. */
 export type PairsEdit = (current: AllowedAddressPair[]) => AllowedAddressPair[] | undefined;
-
-/** True for the reply to a failed If-Match (HTTP 412), whatever class the transport gave it. */
-export function isPreconditionFailed(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 412
-  );
-}
 
 /**
  * Applies `edit` to the pairs of port `portId` with optimistic concurrency.
@@ -42,7 +36,7 @@ export async function updateAllowedAddressPairs(
       );
       return true;
     } catch (error) {
-      if (!isPreconditionFailed(error)) throw error;
+      if (!(error instanceof PreconditionFailed)) throw error;
       log.debug({ portId, attempt }, 'allowed_address_pairs changed meanwhile; re-reading');
     }
   }

@@ -9,7 +9,7 @@ import {
   BadRequest,
   Conflict,
   NotFound,
-  UnexpectedResponse,
+  PreconditionFailed,
 } from '../../../openstack/http/errors.js';
 import type { ApiRequest, ApiResponse, ServiceClient } from '../../../openstack/http/types.js';
 import {
@@ -105,7 +105,7 @@ export class DriverFakeNeutron implements ServiceClient {
     const obj = this.fake.all('ports').find((p) => p.id === id);
     if (obj !== undefined && Number(obj['revision_number']) !== Number(match[1])) {
       this.preconditionFailures++;
-      throw new UnexpectedResponse('revision_number mismatch', { status: 412 });
+      throw new PreconditionFailed('revision_number mismatch', { status: 412 });
     }
   }
 
