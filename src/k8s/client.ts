@@ -44,6 +44,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Server-side dry run (`dryRun=All`): validated and admitted, never stored (writes only). */
   dryRun?: boolean;
+  /** Patch a subresource (`status`: a Service's `/status`); patchMerge only. */
+  subresource?: 'status';
 }
 
 /** Options of {@link KubeClient}. */
@@ -192,7 +194,7 @@ export class KubeClient implements KubeApi {
   ): Promise<T> {
     return this.call<T>(
       'PATCH',
-      resourcePath(k, namespace, name),
+      resourcePath(k, namespace, name) + (o?.subresource ? `/${o.subresource}` : ''),
       {},
       patch,
       'application/merge-patch+json',
