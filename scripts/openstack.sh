@@ -32,6 +32,9 @@
 #                      "short-lived" Keystone on :5001 (same DB and keys), s     (default 20)
 #   KURYR_OS_OVS_TUNNEL_IP  VXLAN endpoint of the OVS agent in "both" mode, put on lo  (default 127.0.0.2)
 #   KURYR_OS_DEBUG     true | false: debug logging of the services       (default false)
+#   KURYR_OS_OVS_FIREWALL  openvswitch | noop: security-group driver of the OVS agent
+#                      (default openvswitch: ports on the OVS host get their security groups
+#                      enforced with OpenFlow + userspace conntrack; the linuxbridge host is noop)
 #
 # ports: 5000 Keystone, 5001 Keystone short-lived tokens, 9696 Neutron, 9697 Neutron noauth,
 #        9876 Octavia, 9877 Octavia noauth, 5672/25672/4369 RabbitMQ, 6633 OVS agent OpenFlow.
@@ -47,6 +50,7 @@ PW=${KURYR_OS_PASSWORD:-kuryrsecret}
 TOKEN_EXP=${KURYR_OS_TOKEN_EXPIRATION:-86400}
 SHORT_EXP=${KURYR_OS_SHORT_TOKEN_EXPIRATION:-20}
 DEBUG=${KURYR_OS_DEBUG:-false}
+OVS_FIREWALL=${KURYR_OS_OVS_FIREWALL:-openvswitch}
 KS_PORT=5000 KS_SHORT_PORT=5001 NT_PORT=9696 NT_NOAUTH_PORT=9697 OC_PORT=9876 OC_NOAUTH_PORT=9877
 RABBIT_PORT=5672
 OVS_TEP=${KURYR_OS_OVS_TUNNEL_IP:-127.0.0.2}
@@ -64,6 +68,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 case $AUTH in keystone | noauth) ;; *) echo "KURYR_OS_AUTH must be keystone or noauth" >&2; exit 2 ;; esac
 case $AGENT in both | linuxbridge | ovs | none) ;; *) echo "KURYR_OS_AGENT must be both, linuxbridge, ovs or none" >&2; exit 2 ;; esac
+case $OVS_FIREWALL in openvswitch | noop) ;; *) echo "KURYR_OS_OVS_FIREWALL must be openvswitch or noop" >&2; exit 2 ;; esac
 
 log() { printf '[openstack %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -437,7 +442,12 @@ EOF
   # Each agent has its own host name and its own VXLAN endpoint on loopback (two hosts
   # cannot share a tunnel IP: Neutron would hand it back and forth), and its own UDP port
   # (kernel VXLAN on 8472, OVS on 4789), so the two never clash. With l2population nothing
-  # ever leaves this machine. No host firewalling (noop) so that pings only depend on L2.
+  # ever leaves this machine.
+  # Security groups: the linuxbridge agent stays noop (its iptables driver would put Neutron's
+  # chains into the host's FORWARD path via br_netfilter, next to dockerd's, and filter every
+  # bridge test); the OVS agent enforces them with its native `openvswitch` driver, which only
+  # touches br-int's flow tables and works on the userspace datapath (ct() is userspace conntrack,
+  # no kernel module). So host $OVS_HOST is the one to bind to when traffic must obey the SGs.
   cat >"$D/neutron/linuxbridge_agent.ini" <<EOF
 [DEFAULT]
 host = $HOST_
@@ -475,7 +485,11 @@ of_listen_address = 127.0.0.1
 of_listen_port = 6633
 [securitygroup]
 enable_security_group = true
-firewall_driver = noop
+firewall_driver = $OVS_FIREWALL
+[privsep]
+# The openvswitch firewall driver runs ovs-ofctl in the privsep daemon, which oslo.privsep starts
+# through sudo: that drops OVS_RUNDIR, and ovs-ofctl then looks for br-int.mgmt in /var/run.
+helper_command = env OVS_RUNDIR=$OVS_RUNDIR privsep-helper --config-file $D/neutron/neutron.conf --config-file $D/neutron/openvswitch_agent.ini
 EOF
 }
 # lb_agent_py: the linuxbridge agent with one fix. Its MAC anti-spoofing code deletes ebtables
@@ -605,7 +619,7 @@ start_agents() {
     start_ovs
     # The OVS agent insists that its tunnel IP sits on an interface: give loopback a second
     # address (removed by stop) rather than sharing 127.0.0.1 with the linuxbridge agent.
-    if [ "$AGENT" = both ] && ! ip -o addr show dev lo | grep -q " $OVS_TEP/"; then
+    if [ "$AGENT" = both ] && ! grep -q " $OVS_TEP/" <<<"$(ip -o addr show dev lo)"; then
       ip addr add "$OVS_TEP/32" dev lo || die "cannot add $OVS_TEP to lo"
     fi
     alive neutron-openvswitch-agent || ovs_since=$(date -u '+%F %T')
@@ -856,7 +870,7 @@ cmd_stop() {
   if [ $had_ovs = 1 ]; then
     for s in br-int br-tun ovs-netdev; do [ -e /sys/class/net/$s/tun_flags ] && ip link del $s; done
   fi
-  if [ "$OVS_TEP" != 127.0.0.1 ] && ip -o addr show dev lo | grep -q " $OVS_TEP/32"; then
+  if [ "$OVS_TEP" != 127.0.0.1 ] && grep -q " $OVS_TEP/32" <<<"$(ip -o addr show dev lo)"; then
     ip addr del "$OVS_TEP/32" dev lo
   fi
   rm -f "$D/env.sh"
@@ -896,6 +910,8 @@ cmd_smoke() {
   check "filter networks by tag" "$(nt GET "/networks?tags=kuryr.net.$sfx" | jq -r '.networks[0].id')" "$NET"
   SG=$(nt POST /security-groups -d '{"security_group":{"name":"kb-smoke-'$sfx'"}}' | jq -r .security_group.id)
   check "security group rule" "$(nt POST /security-group-rules -d '{"security_group_rule":{"security_group_id":"'$SG'","direction":"ingress","ethertype":"IPv4","protocol":"tcp","port_range_min":80,"port_range_max":80}}' | jq -r .security_group_rule.port_range_min)" 80
+  # the OVS host enforces security groups: let the ports of this group ping each other
+  nt POST /security-group-rules -d '{"security_group_rule":{"security_group_id":"'$SG'","direction":"ingress","ethertype":"IPv4","protocol":"icmp","remote_group_id":"'$SG'"}}' >/dev/null
   PP=$(nt POST /ports -d '{"port":{"network_id":"'$NET'","name":"kb-parent"}}' | jq -r .port.id)
   SUB=$(nt POST /ports -d '{"port":{"network_id":"'$NET'","name":"kb-sub"}}' | jq -r .port.id)
   TR=$(nt POST /trunks -d '{"trunk":{"port_id":"'$PP'","sub_ports":[{"port_id":"'$SUB'","segmentation_type":"vlan","segmentation_id":101}]}}' | jq -r .trunk.id)
