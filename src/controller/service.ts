@@ -61,6 +61,10 @@ export class ControllerService {
   private readonly metrics: PipelineMetrics | undefined;
   /** Serialises dispatcher start/stop on leadership flaps. */
   private transition: Promise<void> = Promise.resolve();
+  /** Set by stop(): no activation any more, even while the Lease is still held. */
+  private stopping = false;
+  /** Aborted when stop() begins (activation hooks give up; the elector keeps the Lease meanwhile). */
+  private readonly stopSignal = new AbortController();
 
   constructor(private readonly o: ControllerServiceOptions) {
     this.events = new EventRecorder(o.api, {
@@ -116,11 +120,19 @@ export class ControllerService {
     this.electorRun = this.elector.run(this.abort.signal);
   }
 
-  /** Stop handlers, release the Lease, close health. */
+  /**
+   * Stop handlers, then release the Lease, then close health. The order matters: the Lease is held until
+   * every running handler has returned, so a standby that takes over on the release can never work on
+   * an object this replica is still changing (no double allocation during a rolling restart).
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopSignal.abort();
+    this.becomePassive();
+    await this.transition;
     this.abort.abort();
     await this.electorRun;
-    this.becomePassive();
+    this.becomePassive(); // the elector may have re-activated nothing (stopping), but be sure
     await this.transition;
     await this.healthServer?.close();
   }
@@ -134,7 +146,7 @@ export class ControllerService {
 
   /** Liveness: not stopping, and no object exhausted its retry budget on unexpected errors. */
   alive(): string | undefined {
-    if (this.abort.signal.aborted) return 'stopping';
+    if (this.stopping) return 'stopping';
     const stuck = this.dispatcher?.exhausted;
     if (stuck && stuck.size > 0) {
       return `retry budget spent on ${stuck.size} object(s), e.g. ${[...stuck][0]}: restart wanted`;
@@ -144,14 +156,14 @@ export class ControllerService {
 
   private becomeActive(): void {
     this.transition = this.transition.then(async () => {
-      if (this.dispatcher || this.abort.signal.aborted) return;
+      if (this.dispatcher || this.stopping) return;
       if (this.o.onActive) {
         try {
-          await this.o.onActive(this.abort.signal);
+          await this.o.onActive(this.stopSignal.signal);
         } catch (error) {
           this.o.log.error({ err: error }, 'activation hook failed; starting handlers anyway');
         }
-        if (this.abort.signal.aborted) return;
+        if (this.stopping) return;
       }
       this.dispatcher = new Dispatcher({
         ...this.o.dispatcher,

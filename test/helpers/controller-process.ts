@@ -25,12 +25,28 @@ export interface ControllerSettings {
   enabledHandlers?: string;
   /** @default 'noop' */
   vifPoolDriver?: string;
+  /** `[kubernetes] pod_subnets_driver`. @default 'default' */
+  podSubnetsDriver?: 'default' | 'namespace';
+  /** `[namespace_subnet]` (pod_subnets_driver = namespace). */
+  namespaceSubnet?: { routerId: string; subnetPoolId: string };
+  /** `[vif_pool]` sizes (vif_pool_driver = neutron). */
+  vifPool?: { min?: number; batch?: number; max?: number; updateFrequency?: number };
+  /** `[kubernetes] controller_ha` with the Lease in this namespace (`--lease-namespace`). */
+  ha?: { leaseNamespace: string };
+  /** Extra environment (e.g. `POD_NAME`, which prefixes the HA identity). */
+  env?: Record<string, string>;
 }
 
 /** A running controller; `log()` is the last 4000 characters it printed. */
 export interface ControllerProcess {
   child: ChildProcess;
   log(): string;
+  /** Every JSON log line printed so far, parsed (pino records). */
+  records(): Record<string, unknown>[];
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  /** Sends `signal` and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
 function controllerConf(os: OpenStackEnv, s: ControllerSettings): string {
@@ -50,11 +66,31 @@ function controllerConf(os: OpenStackEnv, s: ControllerSettings): string {
     `enabled_handlers = ${s.enabledHandlers ?? 'vif,kuryrport'}`,
     'pod_vif_driver = neutron-vif',
     `vif_pool_driver = ${s.vifPoolDriver ?? 'noop'}`,
+    `pod_subnets_driver = ${s.podSubnetsDriver ?? 'default'}`,
+    ...(s.ha ? ['controller_ha = True'] : []),
     '[neutron_defaults]',
     `project = ${s.projectId}`,
     `pod_subnet = ${s.podSubnetId}`,
     `pod_security_groups = ${s.podSecurityGroupIds.join(',')}`,
     ...(s.resourceTags?.length ? [`resource_tags = ${s.resourceTags.join(',')}`] : []),
+    ...(s.namespaceSubnet
+      ? [
+          '[namespace_subnet]',
+          `pod_router = ${s.namespaceSubnet.routerId}`,
+          `pod_subnet_pool = ${s.namespaceSubnet.subnetPoolId}`,
+        ]
+      : []),
+    ...(s.vifPool
+      ? [
+          '[vif_pool]',
+          ...(s.vifPool.min !== undefined ? [`ports_pool_min = ${s.vifPool.min}`] : []),
+          ...(s.vifPool.batch !== undefined ? [`ports_pool_batch = ${s.vifPool.batch}`] : []),
+          ...(s.vifPool.max !== undefined ? [`ports_pool_max = ${s.vifPool.max}`] : []),
+          ...(s.vifPool.updateFrequency !== undefined
+            ? [`ports_pool_update_frequency = ${s.vifPool.updateFrequency}`]
+            : []),
+        ]
+      : []),
     '[health_server]',
     'port = 0',
     '[prometheus_exporter]',
@@ -70,13 +106,41 @@ export function startController(os: OpenStackEnv, settings: ControllerSettings):
   writeFileSync(conf, controllerConf(os, settings), { mode: 0o600 });
   const kubeconfig = process.env.KUBECONFIG ?? '/tmp/kuryr-kube/kubeconfig';
   const args = ['--import', 'tsx', join(ROOT, 'src/cmd/kuryr.ts'), '--config-file', conf];
-  const child = spawn(process.execPath, [...args, 'controller', '--kubeconfig', kubeconfig], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const extra = settings.ha ? ['--lease-namespace', settings.ha.leaseNamespace] : [];
+  const child = spawn(
+    process.execPath,
+    [...args, 'controller', '--kubeconfig', kubeconfig, ...extra],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(settings.env ? { env: { ...process.env, ...settings.env } } : {}),
+    },
+  );
   let tail = '';
-  const keep = (d: Buffer) => (tail = (tail + d.toString()).slice(-4000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return { child, log: () => tail };
+  const records: Record<string, unknown>[] = [];
+  const parse = () => {
+    let partial = '';
+    return (d: Buffer) => {
+      tail = (tail + d.toString()).slice(-4000);
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          records.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // not a pino line
+        }
+      }
+    };
+  };
+  child.stdout?.on('data', parse());
+  child.stderr?.on('data', parse());
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  const stop = (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  return { child, log: () => tail, records: () => records, exited, stop };
 }

@@ -57,7 +57,11 @@ async function wireDrivers(api: KubeApi, config: KuryrConfig, log: Logger): Prom
   return {
     deps,
     onActive: async (signal) => {
-      const recovered = await recoverPools(api, deps.pool, signal);
+      const recovered = await recoverPools(api, deps.pool, signal, {
+        neutron,
+        resourceTags: config.neutronDefaults.resourceTags,
+        log,
+      });
       log.info({ recovered }, 'port pools recovered from Neutron');
       pool?.start(config.vifPool.portsPoolUpdateFrequency);
     },

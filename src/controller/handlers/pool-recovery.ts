@@ -1,11 +1,18 @@
 /**
- * @module Start-up recovery of the VIF pools: the port ids every KuryrPort references (its
- * `status.vifs[*].vif` primitives) are in use; every other kuryr pool port in Neutron goes back into
- * its pool (`VifPoolDriver.sync`). Call once after leader election, before the handlers run.
+ * @module Start-up recovery after a controller restart or leader hand-over: the port ids every KuryrPort
+ * references (its `status.vifs[*].vif` primitives) are in use; every other kuryr pool port in Neutron
+ * goes back into its pool (`VifPoolDriver.sync`), and every pod port created for a live pod that no
+ * KuryrPort references (the previous controller died between the port create and the KuryrPort status
+ * write) is deleted — the pod's KuryrPort gets a fresh one. Call once after leader election, before the
+ * handlers run: nothing else may be creating ports at that moment.
  */
+import type { Logger } from 'pino';
+import { TAG_PORT_EXISTING, isKuryrIdentityTag } from '../../common/tags.js';
 import type { KubeApi } from '../../k8s/client.js';
 import { KINDS } from '../../k8s/kinds.js';
 import { vifFromPrimitive } from '../../models/vif-primitive.js';
+import type { NeutronClient } from '../../openstack/neutron/index.js';
+import { DEVICE_OWNER_KURYR, POOL_PORT_NAME } from '../drivers/pod-vif/types.js';
 import type { VifPoolDriver } from '../drivers/vif-pool/types.js';
 
 /** Port ids referenced by any KuryrPort in the cluster. Undecodable entries are skipped. */
@@ -32,11 +39,73 @@ export async function referencedPortIds(api: KubeApi, signal?: AbortSignal): Pro
   return ids;
 }
 
-/** Rebuilds the pools from Neutron. @returns the number of ports put back. */
+/** UIDs of every pod in the cluster. */
+export async function livePodUids(api: KubeApi, signal?: AbortSignal): Promise<Set<string>> {
+  const uids = new Set<string>();
+  let cont: string | undefined;
+  do {
+    const page = await api.list(
+      KINDS.pod,
+      { limit: 500, ...(cont ? { continue: cont } : {}) },
+      { signal },
+    );
+    for (const p of page.items) if (p.metadata?.uid) uids.add(p.metadata.uid);
+    cont = page.metadata.continue || undefined;
+  } while (cont !== undefined);
+  return uids;
+}
+
+/** What the leaked-port sweep needs besides the Kubernetes API. */
+export interface LeakSweep {
+  neutron: NeutronClient;
+  /** `[neutron_defaults] resource_tags`: only ports carrying all of them are looked at. */
+  resourceTags?: readonly string[];
+  log: Logger;
+}
+
+/**
+ * Deletes the kuryr pod ports whose `device_id` is a LIVE pod's UID but that no KuryrPort references.
+ * Pod UIDs are unique, so such a port is certainly this cluster's, and with no handler running nothing
+ * is about to write it into a KuryrPort. Ports of pods that are gone are left to `kuryr k8s-gc` (grace
+ * period), pool ports to the pool, Docker/standalone-CNI and adopted ports are never touched.
+ * @returns the ids deleted
+ */
+export async function deleteLeakedPodPorts(
+  api: KubeApi,
+  referenced: ReadonlySet<string>,
+  sweep: LeakSweep,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const pods = await livePodUids(api, signal);
+  const ports = await sweep.neutron.ports.listAll(
+    { device_owner: DEVICE_OWNER_KURYR, tags: sweep.resourceTags ?? [] },
+    { signal },
+  );
+  const leaked = ports.filter(
+    (p) =>
+      p.name !== POOL_PORT_NAME &&
+      pods.has(p.device_id) &&
+      !referenced.has(p.id) &&
+      !p.tags.some((t) => isKuryrIdentityTag(t) || t === TAG_PORT_EXISTING),
+  );
+  for (const p of leaked) {
+    await sweep.neutron.ports.deleteIfExists(p.id, { signal });
+    sweep.log.info({ portId: p.id, podUid: p.device_id }, 'deleted a pod port no KuryrPort holds');
+  }
+  return leaked.map((p) => p.id);
+}
+
+/**
+ * Rebuilds the pools from Neutron and, with `sweep`, deletes pod ports leaked by a crash
+ * ({@link deleteLeakedPodPorts}). @returns the number of ports put back into pools.
+ */
 export async function recoverPools(
   api: KubeApi,
   pool: VifPoolDriver,
   signal?: AbortSignal,
+  sweep?: LeakSweep,
 ): Promise<number> {
-  return pool.sync(await referencedPortIds(api, signal), { signal });
+  const referenced = await referencedPortIds(api, signal);
+  if (sweep) await deleteLeakedPodPorts(api, referenced, sweep, signal);
+  return pool.sync(referenced, { signal });
 }

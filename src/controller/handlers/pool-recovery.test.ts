@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KINDS } from '../../k8s/kinds.js';
+import { FakeKube } from '../../k8s/testing/fake-kube.js';
+import { fakeCloud, silentLog } from '../drivers/testing/fake-cloud.js';
+import type { VifPoolDriver } from '../drivers/vif-pool/types.js';
+import { deleteLeakedPodPorts, recoverPools } from './pool-recovery.js';
+
+const UID_LIVE = '11111111-1111-4111-8111-111111111111';
+const UID_GONE = '22222222-2222-4222-8222-222222222222';
+
+test('a crash between port create and KuryrPort write: the live pod port nobody holds is deleted', async () => {
+  const cloud = fakeCloud();
+  const kube = new FakeKube();
+  kube.seed(KINDS.pod, { metadata: { name: 'web', namespace: 'ns', uid: UID_LIVE } });
+  const port = ({ tags = ['t'], ...fields }: Record<string, unknown>) => {
+    const p = cloud.http.fake.seed('ports', {
+      network_id: cloud.network.id,
+      device_owner: 'compute:kuryr',
+      ...fields,
+    });
+    p.tags = tags as string[]; // like Neutron, the fake ignores tags in create bodies
+    return p;
+  };
+  const held = port({ device_id: UID_LIVE, name: '' });
+  const leaked = port({ device_id: UID_LIVE, name: '' });
+  const ofGonePod = port({ device_id: UID_GONE, name: '' });
+  const pooled = port({ device_id: '', name: 'kuryr-pool-port' });
+  const untagged = port({ device_id: UID_LIVE, name: '', tags: [] });
+  const adopted = port({ device_id: UID_LIVE, name: '', tags: ['t', 'kuryr.port.existing'] });
+
+  const deleted = await deleteLeakedPodPorts(kube, new Set([held.id]), {
+    neutron: cloud.neutron,
+    resourceTags: ['t'],
+    log: silentLog,
+  });
+  assert.deepEqual(deleted, [leaked.id]);
+  const left = cloud.http.fake.all('ports').map((p) => p.id);
+  for (const keep of [held, ofGonePod, pooled, untagged, adopted]) {
+    assert.ok(left.includes(keep.id), `${keep.id} kept`);
+  }
+  assert.ok(!left.includes(leaked.id));
+});
+
+test('recoverPools: sweep first, then the pool sync sees the same referenced set', async () => {
+  const cloud = fakeCloud();
+  const kube = new FakeKube();
+  kube.seed(KINDS.pod, { metadata: { name: 'web', namespace: 'ns', uid: UID_LIVE } });
+  const leaked = cloud.http.fake.seed('ports', {
+    network_id: cloud.network.id,
+    device_owner: 'compute:kuryr',
+    device_id: UID_LIVE,
+    name: '',
+  });
+  const seen: ReadonlySet<string>[] = [];
+  const pool = { sync: (ids: ReadonlySet<string>) => (seen.push(ids), Promise.resolve(3)) };
+  const n = await recoverPools(kube, pool as unknown as VifPoolDriver, undefined, {
+    neutron: cloud.neutron,
+    log: silentLog,
+  });
+  assert.equal(n, 3);
+  assert.equal(seen.length, 1);
+  assert.ok(!cloud.http.fake.all('ports').some((p) => p.id === leaked.id));
+  // without a sweep nothing is deleted (library callers that only want the pools back)
+  const kept = cloud.http.fake.seed('ports', {
+    network_id: cloud.network.id,
+    device_owner: 'compute:kuryr',
+    device_id: UID_LIVE,
+    name: '',
+  });
+  await recoverPools(kube, pool as unknown as VifPoolDriver);
+  assert.ok(cloud.http.fake.all('ports').some((p) => p.id === kept.id));
+});
