@@ -53,6 +53,14 @@ async function wireDrivers(api: KubeApi, config: KuryrConfig, log: Logger): Prom
       namespaceAnnotations: lookups.namespaceAnnotationsLookup(api),
     },
   );
+  // The service/endpoints handlers' spec drivers: resolved (and validated) only when enabled.
+  if (config.kubernetes.enabledHandlers.some((a) => a === 'service' || a === 'endpoints')) {
+    const { buildServiceSpecDeps } = await import('../../controller/lbaas/spec/deps.js');
+    deps.serviceSpec = buildServiceSpecDeps(
+      { neutron, config, log },
+      { namespaceAnnotations: lookups.namespaceAnnotationsLookup(api) },
+    );
+  }
   const pool = deps.pool instanceof NeutronVifPool ? deps.pool : undefined;
   return {
     deps,
