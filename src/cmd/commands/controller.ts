@@ -35,12 +35,14 @@ interface DriverWiring {
  * rebuild the port pools from cluster state whenever this replica becomes the leader.
  */
 async function wireDrivers(api: KubeApi, config: KuryrConfig, log: Logger): Promise<DriverWiring> {
-  const [{ buildPodDrivers }, lookups, { recoverPools }, { NeutronVifPool }] = await Promise.all([
-    import('../../controller/drivers/build-drivers.js'),
-    import('../../controller/handlers/namespace-lookups.js'),
-    import('../../controller/handlers/pool-recovery.js'),
-    import('../../controller/drivers/vif-pool/neutron-pool.js'),
-  ]);
+  const [{ buildPodDrivers }, lookups, { recoverPools }, { NeutronVifPool }, policyLookup] =
+    await Promise.all([
+      import('../../controller/drivers/build-drivers.js'),
+      import('../../controller/handlers/namespace-lookups.js'),
+      import('../../controller/handlers/pool-recovery.js'),
+      import('../../controller/drivers/vif-pool/neutron-pool.js'),
+      import('../../controller/drivers/security-groups/policy-lookup.js'),
+    ]);
   const session = createOpenStackSession(
     connectionOptionsFromKeystoneauth(snakeSection(config, 'neutron')),
     log,
@@ -51,6 +53,7 @@ async function wireDrivers(api: KubeApi, config: KuryrConfig, log: Logger): Prom
     {
       namespaceSubnet: lookups.kuryrNetworkSubnetLookup(api),
       namespaceAnnotations: lookups.namespaceAnnotationsLookup(api),
+      namespacePolicies: policyLookup.kuryrNetworkPoliciesLookup(api),
     },
   );
   // The service/endpoints handlers' spec drivers: resolved (and validated) only when enabled.

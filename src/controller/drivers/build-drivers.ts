@@ -4,10 +4,12 @@
  * at start-up, with the original key in the message.
  */
 import type { DriverHandlersDeps } from '../handlers/registry.js';
+import { PodSgApplier } from '../policy/pod-sgs.js';
 import type { DriverDeps } from './deps.js';
 import { createPodVifDriver } from './pod-vif/registry.js';
 import type { NamespaceAnnotationsLookup } from './project/annotation.js';
 import { createProjectDriver } from './project/registry.js';
+import type { NamespacePoliciesLookup } from './security-groups/policy.js';
 import { createSecurityGroupsDriver } from './security-groups/registry.js';
 import type { NamespaceSubnetLookup } from './subnets/namespace.js';
 import { createPodSubnetsDriver } from './subnets/registry.js';
@@ -17,6 +19,8 @@ import { createVifPoolDriver } from './vif-pool/registry.js';
 export interface DriverLookups {
   namespaceAnnotations?: NamespaceAnnotationsLookup;
   namespaceSubnet?: NamespaceSubnetLookup;
+  /** KuryrNetworkPolicies of a namespace (`policy` security groups driver). */
+  namespacePolicies?: NamespacePoliciesLookup;
 }
 
 /**
@@ -30,9 +34,14 @@ export function buildPodDrivers(deps: DriverDeps, lookups: DriverLookups = {}): 
     ...deps,
     ...(lookups.namespaceAnnotations ? { namespaceAnnotations: lookups.namespaceAnnotations } : {}),
   };
+  const pool = createVifPoolDriver(k.vifPoolDriver, deps, podVif);
+  const securityGroups = createSecurityGroupsDriver(k.podSecurityGroupsDriver, {
+    ...deps,
+    ...(lookups.namespacePolicies ? { namespacePolicies: lookups.namespacePolicies } : {}),
+  });
   return {
     podVif,
-    pool: createVifPoolDriver(k.vifPoolDriver, deps, podVif),
+    pool,
     project: createProjectDriver(k.podProjectDriver, projectDeps),
     namespaceProject: createProjectDriver(
       k.namespaceProjectDriver,
@@ -43,6 +52,9 @@ export function buildPodDrivers(deps: DriverDeps, lookups: DriverLookups = {}): 
       ...deps,
       ...(lookups.namespaceSubnet ? { namespaceLookup: lookups.namespaceSubnet } : {}),
     }),
-    securityGroups: createSecurityGroupsDriver(k.podSecurityGroupsDriver, deps),
+    securityGroups,
+    neutron: deps.neutron,
+    // One per controller: the policy handlers share its per-pod lock and written-SG memo.
+    podSgs: new PodSgApplier(securityGroups, pool, deps.log),
   };
 }

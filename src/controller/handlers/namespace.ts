@@ -17,8 +17,14 @@ export class NamespaceHandler implements ResourceHandler {
   readonly alias = 'namespace';
   readonly kind = KINDS.namespace;
 
-  /** @param project `[kubernetes] namespace_project_driver` */
-  constructor(private readonly project: ProjectDriver) {}
+  /**
+   * @param project `[kubernetes] namespace_project_driver`
+   * @param onLabelsChanged run before `nsLabels` is updated (policies with namespaceSelectors re-sync)
+   */
+  constructor(
+    private readonly project: ProjectDriver,
+    private readonly onLabelsChanged?: (namespace: string, ctx: HandlerContext) => Promise<void>,
+  ) {}
 
   async onPresent(ns: KubeObject, ctx: HandlerContext): Promise<void> {
     const m = ns.metadata ?? {};
@@ -33,6 +39,7 @@ export class NamespaceHandler implements ResourceHandler {
       });
     if (existing !== undefined) {
       if (JSON.stringify(existing.spec.nsLabels) !== JSON.stringify(labels)) {
+        await this.onLabelsChanged?.(name, ctx);
         await ctx.api.patchMerge(KINDS.kuryrNetwork, name, name, { spec: { nsLabels: labels } });
       }
       return;

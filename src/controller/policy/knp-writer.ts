@@ -1,0 +1,109 @@
+/**
+ * @module Keeps the KuryrNetworkPolicy of a NetworkPolicy in step with it: same name and namespace,
+ * ownerRef → the NetworkPolicy, annotation `networkPolicyLink`, finalizer
+ * `kuryr.openstack.org/networkpolicy-finalizer` set at creation (so the SG can never outlive the CRD), and
+ * `spec` = the rules the policy implies now. Shared by the `policy` handler (the policy changed) and the
+ * `pod_label` handler (pods or namespaces changed, so remote IPs and named ports may have moved).
+ *
+ * The spec is patched only when it differs, so re-syncing every policy after a pod change writes nothing
+ * for the policies that do not care.
+ */
+import type { Logger } from 'pino';
+import { isNotFoundError, isValidationError } from '../../common/errors/index.js';
+import type { KubeApi } from '../../k8s/client.js';
+import {
+  ANNOTATION_NETWORK_POLICY_LINK,
+  CRD_API_VERSION,
+  FINALIZER_NETWORKPOLICY,
+} from '../../k8s/constants.js';
+import type { KuryrNetworkPolicy } from '../../k8s/crds/types.js';
+import { KINDS, resourcePath } from '../../k8s/kinds.js';
+import { computePolicyRules } from './rules.js';
+import type { ClusterSnapshot } from './snapshot-resolver.js';
+import { snapshotResolver } from './snapshot-resolver.js';
+import type { NetworkPolicy } from './types.js';
+
+/** What {@link ensureKnp} did. */
+export type KnpChange = 'created' | 'updated' | 'unchanged';
+
+/** A fresh KuryrNetworkPolicy for `np` with `spec` (status empty until the SG exists). */
+export function newKnp(np: NetworkPolicy, spec: KuryrNetworkPolicy['spec']): KuryrNetworkPolicy {
+  const m = np.metadata ?? {};
+  const name = m.name ?? '';
+  return {
+    apiVersion: CRD_API_VERSION,
+    kind: 'KuryrNetworkPolicy',
+    metadata: {
+      name,
+      namespace: m.namespace ?? '',
+      finalizers: [FINALIZER_NETWORKPOLICY],
+      annotations: {
+        [ANNOTATION_NETWORK_POLICY_LINK]: resourcePath(KINDS.networkPolicy, m.namespace, name),
+      },
+      ownerReferences: m.uid
+        ? [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name, uid: m.uid }]
+        : [],
+    },
+    spec,
+    status: { securityGroupRules: [] },
+  };
+}
+
+/**
+ * Creates the KuryrNetworkPolicy of `np` or patches its spec to the rules computed on `cluster`.
+ * @throws ValidationError when the policy is invalid (nothing written).
+ */
+export async function ensureKnp(
+  api: KubeApi,
+  np: NetworkPolicy,
+  cluster: ClusterSnapshot,
+  signal?: AbortSignal,
+): Promise<KnpChange> {
+  const spec = computePolicyRules(np, snapshotResolver(cluster));
+  const m = np.metadata ?? {};
+  const opts = signal === undefined ? {} : { signal };
+  const current = await api
+    .get(KINDS.kuryrNetworkPolicy, m.name ?? '', m.namespace, opts)
+    .catch((e: unknown) => {
+      if (isNotFoundError(e)) return undefined;
+      throw e;
+    });
+  if (current === undefined) {
+    await api.create(KINDS.kuryrNetworkPolicy, newKnp(np, spec), opts);
+    return 'created';
+  }
+  // A KuryrNetworkPolicy being deleted belongs to a policy being deleted: leave it to its finalizer.
+  if (current.metadata?.deletionTimestamp) return 'unchanged';
+  if (JSON.stringify(current.spec) === JSON.stringify(spec)) return 'unchanged';
+  // PUT with the read resourceVersion: a concurrent writer (computed on another snapshot) makes this
+  // a stale-version 409, which the pipeline retries on fresh data instead of overwriting blindly.
+  await api.replace(KINDS.kuryrNetworkPolicy, { ...current, spec }, opts);
+  return 'updated';
+}
+
+/**
+ * Re-computes every live NetworkPolicy against `cluster` and patches the specs that changed.
+ * An invalid policy is skipped here (the `policy` handler reports it as a Warning Event).
+ * @returns the number of KuryrNetworkPolicies created or updated.
+ */
+export async function resyncPolicies(
+  api: KubeApi,
+  cluster: ClusterSnapshot,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<number> {
+  const opts = signal === undefined ? {} : { signal };
+  const policies = (await api.list(KINDS.networkPolicy, {}, opts)).items as NetworkPolicy[];
+  let changed = 0;
+  for (const np of policies) {
+    if (np.metadata?.deletionTimestamp) continue;
+    try {
+      if ((await ensureKnp(api, np, cluster, signal)) !== 'unchanged') changed++;
+    } catch (error) {
+      if (!isValidationError(error)) throw error;
+      log.debug({ err: error, policy: np.metadata?.name }, 'invalid policy skipped in re-sync');
+    }
+  }
+  if (changed > 0) log.info({ changed }, 'network policies re-synced');
+  return changed;
+}
