@@ -22,8 +22,21 @@ export interface KuryrPortHandlerDeps extends PodNetworkDrivers {
   podVif: PodVifDriver;
 }
 
-/** Poll interval while a VIF is not ACTIVE yet. */
+/** Poll interval while a VIF is not ACTIVE yet: 1 s for a fresh port, growing with its age. */
 const ACTIVE_POLL_MS = 1000;
+/** Longest poll interval (a port that never goes ACTIVE, e.g. its pod never started). */
+const ACTIVE_POLL_MAX_MS = 30_000;
+
+/**
+ * A port normally goes ACTIVE seconds after the CNI plugged it; polling every second forever would put
+ * one Neutron read per waiting pod per second on the API (1000 pending pods = 1000 reads/s). So the
+ * interval is a quarter of the KuryrPort's age, between 1 s and 30 s: level-based, no state to keep.
+ */
+export function activePollMs(kp: KuryrPort, now = Date.now()): number {
+  const created = Date.parse(kp.metadata?.creationTimestamp ?? '');
+  const age = Number.isNaN(created) ? 0 : Math.max(0, now - created);
+  return Math.min(ACTIVE_POLL_MAX_MS, Math.max(ACTIVE_POLL_MS, Math.round(age / 4)));
+}
 
 /** The `kuryrport` handler. */
 export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
@@ -51,7 +64,7 @@ export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
     }
     if (changed) await this.writeVifs(kp, next, ctx);
     if (Object.values(next).some((e) => !vifFromPrimitive(e.vif).active)) {
-      return { requeueAfterMs: ACTIVE_POLL_MS };
+      return { requeueAfterMs: activePollMs(kp) };
     }
   }
 
@@ -87,7 +100,7 @@ export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
       throw error;
     }
     ctx.log.info({ portId: vif.id, pod: `${ref.namespace}/${ref.name}` }, 'VIF written');
-    return vif.active ? {} : { requeueAfterMs: ACTIVE_POLL_MS };
+    return vif.active ? {} : { requeueAfterMs: activePollMs(kp) };
   }
 
   private podRef(kp: KuryrPort, hostIp: string | undefined): PodRef {

@@ -15,6 +15,7 @@ import { EndpointsHandler } from './endpoints.js';
 import { loadClusterSnapshot } from '../policy/cluster-snapshot.js';
 import { resyncPolicies } from '../policy/knp-writer.js';
 import type { PodSgApplier } from '../policy/pod-sgs.js';
+import { KuryrNetworkPopulationHandler } from './kuryrnetwork-population.js';
 import { KuryrNetworkHandler } from './kuryrnetwork.js';
 import { KuryrNetworkPolicyHandler } from './kuryrnetworkpolicy.js';
 import { KuryrPortHandler, type KuryrPortHandlerDeps } from './kuryrport.js';
@@ -72,6 +73,7 @@ export const DRIVER_HANDLERS: HandlerRegistry<DriverHandlersDeps> = {
     }
     return new KuryrNetworkHandler(d.subnets, d.pool);
   },
+  kuryrnetwork_population: (d) => new KuryrNetworkPopulationHandler(d),
   policy: () => new PolicyHandler(),
   kuryrnetworkpolicy: (d) =>
     new KuryrNetworkPolicyHandler({ ...policyDeps(d), project: d.project, pool: d.pool }),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NotReadyError, ValidationError } from '../../../common/errors/index.js';
+import { isNotFoundError, NotReadyError, ValidationError } from '../../../common/errors/index.js';
 import { fakeCloud, silentLog, vifRequest } from '../testing/fake-cloud.js';
 import { NeutronPodVifDriver } from './neutron-vif.js';
 
@@ -54,4 +54,38 @@ test('activateVif waits for ACTIVE; releaseVif is idempotent; updateVifSgs repla
   await d.releaseVif(vif);
   await d.releaseVif(vif);
   assert.equal(cloud.http.fake.all('ports').length, 0);
+});
+
+test('requestVifsFor: several pods, ONE bulk POST, each port with its own pod uid and name', async () => {
+  const cloud = fakeCloud();
+  const d = new NeutronPodVifDriver(cloud.neutron, silentLog, { portDebug: true });
+  const reqs = ['u1', 'u2', 'u3'].map((uid) => {
+    const r = vifRequest(cloud, { uid });
+    return { ...r, pod: { ...r.pod, name: `pod-${uid}` } };
+  });
+  const vifs = await d.requestVifsFor(reqs);
+  assert.equal(cloud.http.fake.requests.filter((r) => r.method === 'POST').length, 1);
+  for (const [i, vif] of vifs.entries()) {
+    const port = await cloud.neutron.ports.get(vif.id);
+    assert.equal(port.device_id, reqs[i]?.pod.uid);
+    assert.equal(port.name, `default/pod-${reqs[i]?.pod.uid}`);
+  }
+  await assert.rejects(d.requestVifsFor([{ ...reqs[0]!, subnets: [] }]), ValidationError);
+});
+
+test('concurrent ACTIVE checks share one port listing; a gone port is NotFound', async () => {
+  const cloud = fakeCloud();
+  const d = new NeutronPodVifDriver(cloud.neutron, silentLog, { statusWindowMs: 5 });
+  const vifs = await d.requestVifs(vifRequest(cloud), 5);
+  const stored = cloud.http.fake.all('ports').find((p) => p.id === vifs[0]?.id);
+  if (stored) stored['status'] = 'ACTIVE';
+  await cloud.neutron.ports.delete(vifs[4]?.id ?? '');
+  const before = cloud.http.fake.requests.length;
+  const results = await Promise.allSettled(vifs.map((v) => d.activateVif(v)));
+  assert.equal(cloud.http.fake.requests.length - before, 1);
+  assert.equal(results[0]?.status === 'fulfilled' && results[0].value.active, true);
+  for (const r of results.slice(1, 4)) {
+    assert.ok(r.status === 'rejected' && r.reason instanceof NotReadyError);
+  }
+  assert.ok(results[4]?.status === 'rejected' && isNotFoundError(results[4].reason));
 });

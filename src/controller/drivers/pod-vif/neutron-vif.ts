@@ -1,12 +1,15 @@
 /**
  * @module `neutron-vif`: one Neutron port per pod, bound to the pod's node by `binding:host_id`
  * (device_owner `compute:kuryr`, device_id = pod UID) and plugged on the host by an L2 agent.
+ * Several pods' ports can be created in one bulk request (`requestVifsFor`, used by the request
+ * batcher), and concurrent ACTIVE checks are answered by one port listing per batch.
  */
 import type { Logger } from 'pino';
-import { NotReadyError, ValidationError } from '../../../common/errors/index.js';
+import { NotFoundError, NotReadyError, ValidationError } from '../../../common/errors/index.js';
 import type { Vif } from '../../../models/vif.js';
 import type { NeutronClient, Port } from '../../../openstack/neutron/index.js';
 import type { DriverDeps } from '../deps.js';
+import { RequestBatcher } from '../vif-pool/request-batcher.js';
 import { createPortsTagged, podPortBody } from './port-request.js';
 import type { CallOptions, PodRef, PodVifDriver, PodSubnet, VifRequest } from './types.js';
 import { vifFromBoundPort } from './vif-from-port.js';
@@ -19,7 +22,12 @@ export interface NeutronPodVifOptions {
   resourceTags?: readonly string[];
   /** `[neutron_defaults] ovs_bridge`. @default 'br-int' */
   ovsBridge?: string;
+  /** How long an ACTIVE check waits for others to share one port listing. @default 50 */
+  statusWindowMs?: number;
 }
+
+/** Port ids per status listing: keeps the query string of `GET /v2.0/ports?id=…` a few KB. */
+const STATUS_BATCH = 100;
 
 /** The `neutron-vif` Pod VIF driver. */
 export class NeutronPodVifDriver implements PodVifDriver {
@@ -27,6 +35,8 @@ export class NeutronPodVifDriver implements PodVifDriver {
   private readonly portDebug: boolean;
   private readonly tags: readonly string[];
   private readonly ovsBridge: string;
+  /** Port id → status (undefined: gone), one `GET /v2.0/ports?id=…&fields=status` per batch. */
+  private readonly status: RequestBatcher<string, string | undefined>;
 
   constructor(
     private readonly neutron: NeutronClient,
@@ -36,6 +46,20 @@ export class NeutronPodVifDriver implements PodVifDriver {
     this.portDebug = o.portDebug ?? false;
     this.tags = o.resourceTags ?? [];
     this.ovsBridge = o.ovsBridge ?? 'br-int';
+    this.status = new RequestBatcher({
+      keyOf: () => 'status',
+      run: async (ids) => {
+        const ports = await this.neutron.ports.listAll({
+          id: [...new Set(ids)],
+          fields: ['id', 'status'],
+        });
+        const byId = new Map(ports.map((p) => [p.id, p.status]));
+        return ids.map((id) => byId.get(id));
+      },
+      windowMs: o.statusWindowMs ?? 50,
+      maxBatch: STATUS_BATCH,
+      log,
+    });
   }
 
   /** Builds the driver from kuryr.conf. */
@@ -84,6 +108,30 @@ export class NeutronPodVifDriver implements PodVifDriver {
     }
   }
 
+  /**
+   * One port per request (each with its own pod's device_id and name), all in ONE bulk request: the
+   * request batcher's bulk call. All or nothing, like `requestVifs`.
+   */
+  async requestVifsFor(reqs: readonly VifRequest[], opts: CallOptions = {}): Promise<Vif[]> {
+    for (const req of reqs) {
+      checkRequest(req);
+      checkNode(req);
+    }
+    const o = { portDebug: this.portDebug, pooled: false };
+    const bodies = reqs.map((req) => podPortBody(req, { ...o, hostId: req.pod.nodeName }));
+    const ports = await createPortsTagged(this.neutron, bodies, this.tags, this.log, opts.signal);
+    try {
+      return ports.map((p, i) =>
+        vifFromBoundPort(p, (reqs[i] as VifRequest).subnets, this.ovsBridge),
+      );
+    } catch (error) {
+      await Promise.all(
+        ports.map((p) => this.neutron.ports.deleteIfExists(p.id).catch(() => false)),
+      );
+      throw error;
+    }
+  }
+
   /** Deletes the port; already gone is success. */
   async releaseVif(vif: Vif, _pod?: PodRef, opts: CallOptions = {}): Promise<void> {
     await this.neutron.ports.deleteIfExists(vif.id, { signal: opts.signal });
@@ -92,10 +140,11 @@ export class NeutronPodVifDriver implements PodVifDriver {
   /** @throws NotReadyError while the port is not ACTIVE (requeue); NotFoundError when it is gone. */
   async activateVif(vif: Vif, opts: CallOptions = {}): Promise<Vif> {
     if (vif.active) return vif;
-    const port = await this.neutron.ports.get(vif.id, { signal: opts.signal });
-    if (port.status !== 'ACTIVE') {
-      throw new NotReadyError(`port ${vif.id} is ${port.status}, not ACTIVE yet`, {
-        details: { portId: vif.id, status: port.status },
+    const status = await this.status.request(vif.id, opts.signal);
+    if (status === undefined) throw new NotFoundError(`port ${vif.id} not found`);
+    if (status !== 'ACTIVE') {
+      throw new NotReadyError(`port ${vif.id} is ${status}, not ACTIVE yet`, {
+        details: { portId: vif.id, status },
       });
     }
     return { ...vif, active: true };

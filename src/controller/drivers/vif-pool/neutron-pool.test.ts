@@ -110,3 +110,16 @@ test('maintain() tops the pools that served requests up to ports_pool_min', asyn
   assert.equal(p.pools()[0]?.free, 3);
   assert.equal(await p.maintain(), 0);
 });
+
+test('requests that find their pool empty share one bulk refill, each getting its own port', async () => {
+  const cloud = fakeCloud();
+  const p = pool(cloud, { batch: 10, min: 0 });
+  const vifs = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => p.requestVif(vifRequest(cloud, { uid: `u-${i}` }))),
+  );
+  assert.equal(new Set(vifs.map((v) => v.id)).size, 6);
+  const posts = cloud.http.fake.requests.filter((r) => r.method === 'POST');
+  assert.equal(posts.length, 1);
+  assert.equal((posts[0]?.body as { ports: unknown[] }).ports.length, 10);
+  assert.equal(p.pools()[0]?.free, 4);
+});

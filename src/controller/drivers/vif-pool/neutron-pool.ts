@@ -7,7 +7,8 @@
  *   different nodes/projects/subnets never wait for each other;
  * - hand-out from a filled pool makes no Neutron call, except one SG update when the port comes from a
  *   sibling pool with other security groups;
- * - an empty pool is refilled with ONE bulk request of `ports_pool_batch` ports, then served;
+ * - an empty pool is refilled with ONE bulk request of `ports_pool_batch` ports, then served; concurrent
+ *   requests that find it empty share that bulk request (RequestBatcher), each getting its own port;
  * - above `ports_pool_max` a released port is deleted instead of pooled.
  */
 import type { Logger } from 'pino';
@@ -20,6 +21,7 @@ import { DEVICE_OWNER_KURYR, POOL_PORT_NAME } from '../pod-vif/types.js';
 import { vifFromBoundPort } from '../pod-vif/vif-from-port.js';
 import { SubnetCache } from '../subnets/subnet-cache.js';
 import { baseKey, keyParts, normalise, poolKey, type PoolKeyParts } from './pool-key.js';
+import { RequestBatcher } from './request-batcher.js';
 import type { PoolInfo, VifPoolDriver } from './types.js';
 
 /** Pool sizes (`[vif_pool]`). */
@@ -34,6 +36,8 @@ export interface PortPoolOptions {
   resourceTags?: readonly string[];
   /** `[neutron_defaults] ovs_bridge`. @default 'br-int' */
   ovsBridge?: string;
+  /** How long a request on an empty pool waits for others to share its refill. @default 5 */
+  batchWindowMs?: number;
 }
 
 interface Pool {
@@ -55,6 +59,8 @@ export class NeutronVifPool implements VifPoolDriver {
   private readonly batch: number;
   private readonly max: number;
   private timer: NodeJS.Timeout | undefined;
+  /** Coalesces the requests that found their pool empty. */
+  private readonly refills: RequestBatcher<VifRequest, Vif>;
 
   constructor(
     private readonly driver: PodVifDriver,
@@ -66,6 +72,15 @@ export class NeutronVifPool implements VifPoolDriver {
     this.batch = Math.max(1, o.batch ?? 10);
     this.max = o.max ?? 0;
     this.subnets = new SubnetCache(neutron);
+    this.refills = new RequestBatcher<VifRequest, Vif>({
+      keyOf: (req) => poolKey(keyParts(req)),
+      run: (reqs) => this.refill(reqs),
+      // The requester went away: the port is a free pool port again.
+      discard: (vif, req) => this.releaseVif(vif, req),
+      maxBatch: this.batch,
+      windowMs: o.batchWindowMs ?? 5,
+      log,
+    });
   }
 
   /** Builds the pool from kuryr.conf around `driver`. */
@@ -82,26 +97,38 @@ export class NeutronVifPool implements VifPoolDriver {
 
   async requestVif(req: VifRequest, opts: CallOptions = {}): Promise<Vif> {
     const parts = keyParts(req);
-    return this.locks.run(baseKey(parts), async () => {
+    const served = await this.locks.run(baseKey(parts), async () => {
       this.remember(parts, req);
       const exact = this.take(poolKey(parts));
       if (exact !== undefined) return exact;
       const sibling = this.takeSibling(parts);
-      if (sibling !== undefined) {
-        try {
-          await this.driver.updateVifSgs(sibling.vif, parts.securityGroups, opts);
-        } catch (error) {
-          this.put(sibling.from, sibling.vif);
-          throw error;
-        }
-        return sibling.vif;
+      if (sibling === undefined) return undefined;
+      try {
+        await this.driver.updateVifSgs(sibling.vif, parts.securityGroups, opts);
+      } catch (error) {
+        this.put(sibling.from, sibling.vif);
+        throw error;
       }
-      const created = await this.driver.requestVifs(req, this.refillSize(0), opts);
-      const [first, ...rest] = created;
-      for (const vif of rest) this.put(parts, vif);
-      this.log.info({ pool: poolKey(parts), created: created.length }, 'pool refilled');
-      return first as Vif;
+      return sibling.vif;
     });
+    // Empty: outside the lock, so concurrent requests of this key join ONE bulk refill.
+    return served ?? this.refills.request(req, opts.signal);
+  }
+
+  /** One refill for `reqs` (same pool key): a port each, plus up to a batch for the pool. */
+  private async refill(reqs: readonly VifRequest[]): Promise<Vif[]> {
+    const first = reqs[0] as VifRequest;
+    const parts = keyParts(first);
+    const created = await this.driver.requestVifs(first, Math.max(reqs.length, this.refillSize(0)));
+    const extra = created.slice(reqs.length);
+    if (extra.length > 0) {
+      await this.locks.run(baseKey(parts), () => {
+        for (const vif of extra) this.put(parts, vif);
+        return Promise.resolve();
+      });
+    }
+    this.log.info({ pool: poolKey(parts), created: created.length }, 'pool refilled');
+    return created.slice(0, reqs.length);
   }
 
   /**
@@ -156,19 +183,23 @@ export class NeutronVifPool implements VifPoolDriver {
 
   async populate(req: VifRequest, count?: number, opts: CallOptions = {}): Promise<number> {
     const parts = keyParts(req);
-    return this.locks.run(baseKey(parts), async () => {
-      const free = this.byKey.get(poolKey(parts))?.free.length ?? 0;
-      let wanted = count ?? Math.max(0, this.min - free);
-      if (this.max > 0) wanted = Math.min(wanted, Math.max(0, this.max - free));
-      let created = 0;
-      while (created < wanted) {
-        const n = Math.min(this.batch, wanted - created);
-        const vifs = await this.driver.requestVifs(req, n, opts);
+    const base = baseKey(parts);
+    const free = () => this.byKey.get(poolKey(parts))?.free.length ?? 0;
+    let wanted = count ?? Math.max(0, this.min - free());
+    if (this.max > 0) wanted = Math.min(wanted, Math.max(0, this.max - free()));
+    let created = 0;
+    // The lock is held per batch, not for the whole fill: pods of this pool are served from the
+    // ports already created while a large pre-population is still running.
+    while (created < wanted) {
+      const n = Math.min(this.batch, wanted - created);
+      const vifs = await this.driver.requestVifs(req, n, opts);
+      await this.locks.run(base, () => {
         for (const vif of vifs) this.put(parts, vif);
-        created += vifs.length;
-      }
-      return created;
-    });
+        return Promise.resolve();
+      });
+      created += vifs.length;
+    }
+    return created;
   }
 
   async sync(referenced: ReadonlySet<string>, opts: CallOptions = {}): Promise<number> {

@@ -1,16 +1,31 @@
-/** @module `noop` VIF pool: no pooling, every call goes straight to the Pod VIF driver. */
+/**
+ * @module `noop` VIF pool: no pooling, every call goes to the Pod VIF driver — but concurrent port
+ * creations with the same pool key are coalesced into one bulk request when the driver can do that.
+ */
+import type { Logger } from 'pino';
 import type { Vif } from '../../../models/vif.js';
 import type { CallOptions, PodVifDriver, VifRequest } from '../pod-vif/types.js';
+import { PodPortBatcher, supportsBulkFor, type PodPortBatcherOptions } from './pod-port-batcher.js';
 import type { PoolInfo, VifPoolDriver } from './types.js';
 
 /** The `noop` VIF pool driver. */
 export class NoopVifPool implements VifPoolDriver {
   readonly alias = 'noop';
 
-  constructor(private readonly driver: PodVifDriver) {}
+  private readonly batcher: PodPortBatcher | undefined;
+
+  /** With `batching`, creations are coalesced (drivers without `requestVifsFor` are called directly). */
+  constructor(
+    private readonly driver: PodVifDriver,
+    batching?: PodPortBatcherOptions & { log: Logger },
+  ) {
+    if (batching !== undefined && supportsBulkFor(driver)) {
+      this.batcher = new PodPortBatcher(driver, batching.log, batching);
+    }
+  }
 
   requestVif(req: VifRequest, opts?: CallOptions): Promise<Vif> {
-    return this.driver.requestVif(req, opts);
+    return this.batcher?.requestVif(req, opts) ?? this.driver.requestVif(req, opts);
   }
   releaseVif(vif: Vif, req: VifRequest, opts?: CallOptions): Promise<void> {
     return this.driver.releaseVif(vif, req.pod, opts);

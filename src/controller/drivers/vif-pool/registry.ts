@@ -23,7 +23,8 @@ function unsupported(alias: string): VifPoolFactory {
 
 /** The aliases (exactly the Python strings). */
 export const VIF_POOL_DRIVERS = {
-  noop: (_d, driver) => new NoopVifPool(driver),
+  noop: (d, driver) =>
+    new NoopVifPool(driver, { log: d.log, maxBatch: d.config.vifPool.portsPoolBatch }),
   neutron: (d, driver) => NeutronVifPool.fromDeps(d, driver),
   nested: unsupported('nested'),
   multi_pool: unsupported('multi_pool'),
