@@ -41,7 +41,14 @@ export function createLibnetworkServer(deps: LibnetworkDeps): LibnetworkServer {
     options,
     ipam,
     external,
-    networks: new NetworkService(neutron, lookup, ipam, options, log.child({ svc: 'network' })),
+    networks: new NetworkService(
+      neutron,
+      lookup,
+      ipam,
+      options,
+      log.child({ svc: 'network' }),
+      deps.portPool,
+    ),
     endpoints: new EndpointService(
       neutron,
       lookup,

@@ -1,7 +1,8 @@
 /**
  * @module Port pool of the libnetwork driver (`[vif_pool]` min/batch/max): pre-created, pre-bound Neutron ports
- * per subnet of this host: the IP is allocated ahead, so the hand-out is one PUT (bind + dockerd's MAC).
- * Pooled ports are named `kuryr-pool-port`, owned by `compute:kuryr`, described `kuryr-pool host=<host>` and
+ * per subnet of this host: IP, MAC and binding are done ahead, so the hand-out itself makes no Neutron call and
+ * the attach's only request is CreateEndpoint's tags PUT (the driver answers RequiresMACAddress=false so dockerd
+ * uses the port's MAC). Pooled ports are named `kuryr-pool-port`, owned by `compute:kuryr`, described `kuryr-pool host=<host>` and
  * tagged `kuryr.port.pool`; they are recovered from Neutron at start (list by tag + host) and trimmed to 0 on
  * shutdown and by `kuryr gc`.
  */
@@ -16,7 +17,7 @@ export const TAG_PORT_POOL = 'kuryr.port.pool';
 /** Name of pooled ports (kept after hand-out, so gc can find untagged leftovers of a crash). */
 export const POOL_PORT_NAME = 'kuryr-pool-port';
 
-/** `description` of a free pooled port: which host's pool it is in (the port is not bound yet). */
+/** `description` of a free pooled port: which host's pool it is in (also bound there). */
 export const poolDescription = (host: string): string => `kuryr-pool host=${host}`;
 
 /** `[vif_pool]` sizes. */
@@ -40,6 +41,8 @@ export class PortPool {
   private readonly free = new Map<string, Port[]>();
   private readonly subnets = new Map<string, Subnet>();
   private readonly locks = new KeyedMutex();
+  /** Subnets being deleted: no more refills (a refill racing DeleteNetwork would block it with 409). */
+  private readonly retired = new Set<string>();
   private closed = false;
 
   constructor(
@@ -72,7 +75,7 @@ export class PortPool {
 
   /** Refills without blocking the caller; failures are logged, the next take retries. */
   refillInBackground(subnet: Subnet): void {
-    if (this.closed) return;
+    if (this.closed || this.retired.has(subnet.id)) return;
     this.fill(subnet).catch((err: unknown) =>
       this.log.warn({ err, subnetId: subnet.id }, 'port pool refill failed'),
     );
@@ -83,7 +86,7 @@ export class PortPool {
     this.subnets.set(subnet.id, subnet);
     await this.locks.run(subnet.id, async () => {
       const { min, batch, max } = this.options;
-      while (!this.closed && this.size(subnet.id) < min) {
+      while (!this.closed && !this.retired.has(subnet.id) && this.size(subnet.id) < min) {
         const room = max > 0 ? max - this.size(subnet.id) : batch;
         const n = Math.min(Math.max(batch, 1), room);
         if (n <= 0) return;
@@ -96,7 +99,8 @@ export class PortPool {
     });
   }
 
-  // Created bound in one POST, then tagged (Neutron ignores tags in POST bodies — COMPATIBILITY.md §1).
+  // Created bound in one bulk POST, then tagged: Zed refuses `tags` in POST and PUT bodies (tested on the bed:
+  // "Attribute 'tags' not allowed in POST" / "Cannot update read-only attribute tags"; a bulk POST drops them).
   private async createPorts(subnet: Subnet, n: number): Promise<Port[]> {
     const body = {
       network_id: subnet.network_id,
@@ -104,8 +108,10 @@ export class PortPool {
       admin_state_up: true,
       fixed_ips: [{ subnet_id: subnet.id }],
       device_owner: TAG_COMPUTE_KURYR,
-      // NOTE: not bound yet — Neutron refuses a MAC change on a bound port and dockerd always sends its own
-      // MAC (RequiresMACAddress); the hand-out binds and sets the MAC in one PUT.
+      // bound now: dockerd sends no MAC when the pool is on (RequiresMACAddress=false), so the hand-out needs
+      // no binding PUT; a request that carries a MAC gets a fresh port instead (Neutron refuses a MAC change
+      // on a bound port).
+      'binding:host_id': this.options.host,
       description: poolDescription(this.options.host),
     };
     const bodies = Array.from({ length: n }, () => ({ ...body }));
@@ -135,6 +141,39 @@ export class PortPool {
     }
     this.log.info({ recovered: n }, 'port pool recovered from Neutron');
     return n;
+  }
+
+  /**
+   * Stops refilling the given subnets and deletes their free ports (DeleteNetwork: Neutron refuses to delete a
+   * network that still has ports). NotFound is success. Returns how many ports were deleted.
+   */
+  async drain(subnetIds: readonly string[]): Promise<number> {
+    let n = 0;
+    await Promise.all(
+      subnetIds.map((subnetId) => {
+        this.retired.add(subnetId);
+        return this.locks.run(subnetId, async () => {
+          const list = this.free.get(subnetId) ?? [];
+          this.free.delete(subnetId);
+          this.subnets.delete(subnetId);
+          n += list.length;
+          await Promise.all(
+            list.map((p) => ignoreNotFound(() => this.neutron.delete('ports', p.id))),
+          );
+        });
+      }),
+    );
+    return n;
+  }
+
+  /** `drain` of every subnet of a Neutron network this pool knows (no Neutron call to find them). */
+  async drainNetwork(networkId: string): Promise<number> {
+    const ids = new Set<string>();
+    for (const [id, s] of this.subnets) if (s.network_id === networkId) ids.add(id);
+    for (const [id, list] of this.free) {
+      if (list.some((p) => p.network_id === networkId)) ids.add(id);
+    }
+    return ids.size ? this.drain([...ids]) : 0;
   }
 
   /** Deletes free ports above `keep` per pool (max trim; 0 on shutdown). NotFound is success. */

@@ -132,7 +132,9 @@ export function buildRoutes(s: LibnetworkServices): Map<string, Route> {
     ],
     [
       '/IpamDriver.GetCapabilities',
-      route(empty, true, () => ok({ RequiresMACAddress: true, RequiresRequestReplay: false })),
+      route(empty, true, () =>
+        ok({ RequiresMACAddress: s.ipam.requiresMacAddress(), RequiresRequestReplay: false }),
+      ),
     ],
     [
       '/IpamDriver.GetDefaultAddressSpaces',

@@ -4,12 +4,7 @@
  * unplugs and untags. The port itself is deleted by ReleaseAddress (COMPATIBILITY.md §2).
  */
 import type { Logger } from 'pino';
-import {
-  ConflictError,
-  TimeoutError,
-  ignoreNotFound,
-  isNotFoundError,
-} from '../../common/errors/index.js';
+import { TimeoutError, ignoreNotFound, isNotFoundError } from '../../common/errors/index.js';
 import {
   TAG_COMPUTE_KURYR,
   TAG_PORT_EXISTING,
@@ -25,7 +20,10 @@ import type { CreateEndpointRequest } from '../schemas/network-driver.js';
 import { TAG_PORT_POOL } from '../port-pool.js';
 import { UNBOUND_PORT_NAME } from './ipam-service.js';
 import type { ExternalConnectivityService } from './external-connectivity-service.js';
+import { ensureMac, mergeAddressPorts } from './endpoint-port-fixups.js';
 import type { NeutronLookup } from './neutron-lookup.js';
+
+const holds = (p: Port, ip: string) => p.fixed_ips.some((f) => f.ip_address === ip);
 
 /** Sleeps; injectable so unit tests need no wall clock. */
 export type Sleep = (ms: number) => Promise<void>;
@@ -49,8 +47,13 @@ export class EndpointService {
     const ips = [iface.Address, iface.AddressIPv6]
       .filter((a): a is string => !!a)
       .map((a) => a.split('/')[0] as string);
-    let port = await this.addressPort(network.id, ips, iface.MacAddress);
-    if (!port) port = await this.createPortFor(network.id, ips, iface.MacAddress);
+    const found = await this.addressPorts(network.id, ips, iface.MacAddress);
+    let port =
+      found.length > 0
+        ? await mergeAddressPorts(this.neutron, this.lookup, found, ips)
+        : await this.createPortFor(network.id, ips, iface.MacAddress);
+    // --mac-address with RequiresMACAddress=false (port pool): only CreateEndpoint carries the MAC
+    port = await ensureMac(this.neutron, this.lookup, port, iface.MacAddress, this.options.host);
     const tags = this.options.tagMode
       ? [
           ...port.tags.filter((t) => !isKuryrIdentityTag(t) && t !== TAG_PORT_POOL),
@@ -85,29 +88,30 @@ export class EndpointService {
     return { Interface: iface.MacAddress ? {} : { MacAddress: port.mac_address } };
   }
 
-  // The port RequestAddress made: this process's hint, else by IP (after a restart).
-  private async addressPort(
-    networkId: string,
-    ips: string[],
-    mac?: string,
-  ): Promise<Port | undefined> {
-    if (ips.length === 0) return undefined;
+  // The port(s) RequestAddress made: this process's hints, else by IP (after a restart). Several ports only
+  // for a dual-stack endpoint whose RequestAddress calls carried no MAC (port pool): merged by the caller.
+  private async addressPorts(networkId: string, ips: string[], mac?: string): Promise<Port[]> {
+    if (ips.length === 0) return [];
     const byMac = mac ? this.lookup.portByMacAndIp(mac, ips) : undefined;
-    if (byMac && byMac.network_id === networkId) return byMac;
+    if (byMac && byMac.network_id === networkId && ips.every((ip) => holds(byMac, ip))) {
+      return [byMac];
+    }
     const subnets = await this.lookup.subnets(networkId);
+    const found = new Map<string, Port>();
     for (const ip of ips) {
       const subnet = subnets.find((s) => containsCidr(parseCidr(s.cidr), parseCidr(ip)));
-      if (!subnet) continue;
-      const hint = this.lookup.addressHint(subnet.id, ip);
-      if (hint) return hint.port;
+      const hint = subnet ? this.lookup.addressHint(subnet.id, ip) : undefined;
+      if (hint) found.set(hint.port.id, hint.port);
     }
-    const ports = await this.neutron.list('ports', {
-      network_id: networkId,
-      fixed_ips: ips.map((ip) => `ip_address=${ip}`),
-    });
-    const mine = ports.filter((p) => !mac || p.mac_address.toLowerCase() === mac.toLowerCase());
-    if (mine.length > 1) throw new ConflictError(`${mine.length} ports hold ${ips.join(', ')}`);
-    return mine[0];
+    const rest = ips.filter((ip) => ![...found.values()].some((p) => holds(p, ip)));
+    if (rest.length > 0) {
+      const ports = await this.neutron.list('ports', {
+        network_id: networkId,
+        fixed_ips: rest.map((ip) => `ip_address=${ip}`),
+      });
+      for (const p of ports) found.set(p.id, p);
+    }
+    return [...found.values()];
   }
 
   // Docker's own IPAM (no RequestAddress to us): make the port here, bound in the same call.

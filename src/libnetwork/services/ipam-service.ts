@@ -8,28 +8,23 @@ import {
   ConflictError,
   NotReadyError,
   ValidationError,
-  ignoreNotFound,
-  isConflictError,
   isNotFoundError,
 } from '../../common/errors/index.js';
-import {
-  TAG_COMPUTE_KURYR,
-  TAG_PORT_EXISTING,
-  TAG_SUBNETPOOL_EXISTING,
-} from '../../common/tags.js';
+import { TAG_PORT_EXISTING, TAG_SUBNETPOOL_EXISTING } from '../../common/tags.js';
 import { containsCidr, firstHost, formatCidr, freeBlock, ipToBig, parseCidr } from '../cidr.js';
-import type { LibnetworkNeutron, Port, Subnet, Subnetpool } from '../neutron-port.js';
+import type { LibnetworkNeutron, Subnet, Subnetpool } from '../neutron-port.js';
 import type { PortPool } from '../port-pool.js';
 import type { LibnetworkOptions } from '../options.js';
 import type { RequestAddressRequest, RequestPoolRequest } from '../schemas/ipam-driver.js';
-import { isNeutronErrorType } from './neutron-error-type.js';
+import { AddressPorts } from './address-ports.js';
 import type { NeutronLookup } from './neutron-lookup.js';
 import { formatPoolId, parsePoolId, poolRef, sharedOption, subnetRef } from './pool-options.js';
 import { findSubnet, findSubnetpool, releasePort } from './neutron-objects.js';
+import { releaseSubnetpool } from './release-pool.js';
 
 export const GATEWAY_DATA_KEY = 'com.docker.network.gateway';
 export const MAC_OPTION = 'com.docker.network.endpoint.macaddress';
-export const UNBOUND_PORT_NAME = 'kuryr-unbound-port';
+export { UNBOUND_PORT_NAME } from './address-ports.js';
 const RESERVATION_MS = 5 * 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -45,6 +40,7 @@ export class IpamService {
   /** Blocks of shared pools handed out but not yet turned into subnets. */
   private readonly reserved = new Map<string, number>();
   private readonly subnetsByPool = new Map<string, Subnet[]>();
+  private readonly ports: AddressPorts;
 
   constructor(
     private readonly neutron: LibnetworkNeutron,
@@ -53,7 +49,17 @@ export class IpamService {
     private readonly log: Logger,
     /** Optional `[vif_pool]` port pool: an address without `--ip`/MAC costs no Neutron call. */
     private readonly portPool?: PortPool,
-  ) {}
+  ) {
+    this.ports = new AddressPorts(neutron, lookup, options, log, portPool);
+  }
+
+  /**
+   * `IpamDriver.GetCapabilities` RequiresMACAddress: false with a port pool, so dockerd invents no MAC and the
+   * pre-bound pooled port keeps its own (returned by CreateEndpoint); true without (the original's answer).
+   */
+  requiresMacAddress(): boolean {
+    return this.portPool === undefined;
+  }
 
   /** `IpamDriver.RequestPool`. @throws ValidationError, ConflictError, NotFoundError */
   async requestPool(req: RequestPoolRequest): Promise<Record<string, unknown>> {
@@ -234,7 +240,7 @@ export class IpamService {
     if (!subnet) throw new ValidationError(`address ${address} is outside pool ${req.PoolID}`);
     const len = parseCidr(subnet.cidr).prefixLen;
     const mac = typeof opts[MAC_OPTION] === 'string' ? opts[MAC_OPTION] : undefined;
-    const port = await this.portFor(subnet, address, mac);
+    const port = await this.ports.portFor(subnet, address, mac);
     const ip = port.fixed_ips.find((f) => f.subnet_id === subnet.id)?.ip_address;
     if (!ip) throw new ConflictError(`port ${port.id} got no address in subnet ${subnet.id}`);
     return { Address: `${ip}/${len}`, Data: {} };
@@ -257,113 +263,6 @@ export class IpamService {
     const cidr = parseCidr(known?.cidr ?? (await this.poolCidr(poolId)));
     const ip = address || known?.gateway || firstHost(cidr);
     return { Address: `${ip}/${cidr.prefixLen}`, Data: {} };
-  }
-
-  // One POST with binding host and owner: the port is bound before CreateEndpoint (fewest round trips).
-  private async portFor(subnet: Subnet, address: string, mac?: string): Promise<Port> {
-    const pooled = !address ? this.portPool?.take(subnet) : undefined;
-    const fromPool = pooled ? await this.fromPool(pooled, mac) : undefined;
-    if (fromPool) return fromPool;
-    if (mac) {
-      const hint = this.lookup.portByMac(subnet.network_id, mac);
-      if (hint && !hint.port.fixed_ips.some((f) => f.subnet_id === subnet.id)) {
-        return this.addFixedIp(hint.port, subnet, address, hint.adopted);
-      }
-    }
-    const fixedIp = { subnet_id: subnet.id, ...(address ? { ip_address: address } : {}) };
-    try {
-      const port = await this.neutron.create('ports', {
-        network_id: subnet.network_id,
-        name: UNBOUND_PORT_NAME,
-        admin_state_up: true,
-        fixed_ips: [fixedIp],
-        device_owner: TAG_COMPUTE_KURYR,
-        'binding:host_id': this.options.host,
-        ...(mac ? { mac_address: mac } : {}),
-      });
-      this.lookup.rememberAddress(port, false);
-      return port;
-    } catch (error) {
-      if (mac && isNeutronErrorType(error, 'MacAddressInUse')) {
-        const [owner] = await this.neutron.list('ports', {
-          network_id: subnet.network_id,
-          mac_address: mac,
-        });
-        if (owner && owner.device_owner === TAG_COMPUTE_KURYR) {
-          return this.addFixedIp(owner, subnet, address, owner.tags.includes(TAG_PORT_EXISTING));
-        }
-      }
-      if (
-        address &&
-        (isNeutronErrorType(error, 'IpAddressAlreadyAllocated', 'IpAddressInUse') ||
-          isConflictError(error))
-      ) {
-        return this.adoptPortWithIp(subnet, address, mac, error);
-      }
-      throw error;
-    }
-  }
-
-  // A pooled port: bound to this host with dockerd's MAC (RequiresMACAddress) in ONE PUT; CreateEndpoint's
-  // replace-all tags then drops kuryr.port.pool. A failed PUT deletes the port (never handed out twice) and
-  // the caller creates a fresh one.
-  private async fromPool(pooled: Port, mac?: string): Promise<Port | undefined> {
-    try {
-      const port = await this.neutron.update('ports', pooled.id, {
-        'binding:host_id': this.options.host,
-        description: '',
-        ...(mac ? { mac_address: mac } : {}),
-      });
-      const result = { ...port, tags: pooled.tags };
-      this.lookup.rememberAddress(result, false);
-      return result;
-    } catch (error) {
-      this.log.warn({ err: error, portId: pooled.id }, 'pooled port unusable; creating a new one');
-      await ignoreNotFound(() => this.neutron.delete('ports', pooled.id)).catch(() => undefined);
-      return undefined;
-    }
-  }
-
-  private async addFixedIp(port: Port, subnet: Subnet, address: string, adopted: boolean) {
-    const fixed = [
-      ...port.fixed_ips,
-      { subnet_id: subnet.id, ...(address ? { ip_address: address } : {}) },
-    ];
-    const updated = await this.neutron.update('ports', port.id, { fixed_ips: fixed });
-    this.lookup.rememberAddress(updated, adopted);
-    return updated;
-  }
-
-  // `--ip` of a pre-created port: take it over, mark it kuryr.port.existing (COMPATIBILITY.md §2).
-  private async adoptPortWithIp(
-    subnet: Subnet,
-    address: string,
-    mac: string | undefined,
-    cause: unknown,
-  ) {
-    const ports = await this.neutron.list('ports', {
-      network_id: subnet.network_id,
-      fixed_ips: [`ip_address=${address}`],
-    });
-    const port = ports[0];
-    if (!port || (port.device_owner && port.device_owner !== TAG_COMPUTE_KURYR) || port.device_id) {
-      throw new ConflictError(
-        `address ${address} is in use by another Neutron port; pick another --ip`,
-        {
-          cause,
-        },
-      );
-    }
-    const updated = await this.neutron.update('ports', port.id, {
-      device_owner: TAG_COMPUTE_KURYR,
-      'binding:host_id': this.options.host,
-      ...(mac ? { mac_address: mac } : {}),
-    });
-    const tags = [...port.tags, TAG_PORT_EXISTING];
-    await this.neutron.replaceTags('ports', port.id, tags);
-    const result = { ...updated, tags };
-    this.lookup.rememberAddress(result, true);
-    return result;
   }
 
   /** `IpamDriver.ReleaseAddress` (plain IP, no prefix length — A.7 #2). NotFound is success. */
@@ -394,36 +293,10 @@ export class IpamService {
     this.subnetsByPool.delete(poolId);
     // A block of a shared pool: its subnet goes with DeleteNetwork; the shared pool stays.
     if (p.cidr) return;
-    let sp: Subnetpool;
-    try {
-      sp = await this.neutron.get('subnetpools', p.subnetpoolId);
-    } catch (error) {
-      if (isNotFoundError(error)) return;
-      throw error;
-    }
-    if ([this.options.defaultSubnetpoolV4, this.options.defaultSubnetpoolV6].includes(sp.name))
-      return;
-    if (sp.tags.includes(TAG_SUBNETPOOL_EXISTING)) {
-      await ignoreNotFound(() =>
-        this.neutron.replaceTags(
-          'subnetpools',
-          sp.id,
-          sp.tags.filter((t) => t !== TAG_SUBNETPOOL_EXISTING),
-        ),
-      );
-      return;
-    }
-    const subnets = cached ?? (await this.neutron.list('subnets', { subnetpool_id: sp.id }));
-    await Promise.all(
-      subnets
-        .filter((s) => s.name.startsWith('kuryr-subnet-'))
-        .map((s) => ignoreNotFound(() => this.neutron.delete('subnets', s.id))),
+    await releaseSubnetpool(
+      { neutron: this.neutron, options: this.options, log: this.log, portPool: this.portPool },
+      p.subnetpoolId,
+      cached,
     );
-    try {
-      await ignoreNotFound(() => this.neutron.delete('subnetpools', sp.id));
-    } catch (error) {
-      if (!isConflictError(error)) throw error;
-      this.log.warn({ subnetpoolId: sp.id, err: error }, 'subnetpool still in use; left in place');
-    }
   }
 }

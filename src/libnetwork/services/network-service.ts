@@ -21,6 +21,7 @@ import {
 import { allocationPools, containsCidr, formatCidr, parseCidr } from '../cidr.js';
 import type { LibnetworkNeutron, Network, Subnet } from '../neutron-port.js';
 import type { LibnetworkOptions } from '../options.js';
+import type { PortPool } from '../port-pool.js';
 import type { CreateNetworkRequest } from '../schemas/network-driver.js';
 import type { IpamService } from './ipam-service.js';
 import { findNetwork, findSubnet, findSubnetpool } from './neutron-objects.js';
@@ -28,6 +29,8 @@ import type { NeutronLookup } from './neutron-lookup.js';
 import { parsePoolId, poolRef, sharedOption, subnetRef, networkRef } from './pool-options.js';
 
 type IpData = NonNullable<CreateNetworkRequest['IPv4Data']>[number];
+/** Address spaces of Docker's own IPAM: no RequestAddress reaches kuryr, so no pool either. */
+const DOCKER_SPACES = ['LocalDefault', 'GlobalDefault'];
 
 /** The CreateNetwork / DeleteNetwork service. */
 export class NetworkService {
@@ -37,6 +40,8 @@ export class NetworkService {
     private readonly ipam: IpamService,
     private readonly options: LibnetworkOptions,
     private readonly log: Logger,
+    /** `[vif_pool]`: warmed at CreateNetwork (in the background), drained at DeleteNetwork. */
+    private readonly portPool?: PortPool,
   ) {}
 
   /** `NetworkDriver.CreateNetwork`. @throws ValidationError, ConflictError, NotFoundError */
@@ -92,6 +97,9 @@ export class NetworkService {
       this.lookup.rememberNetwork(req.NetworkID, network);
       if (created) this.lookup.setSubnets(network.id, made);
       else this.lookup.forgetSubnets(network.id);
+      // pre-warm: `network create` does not wait, the first `docker run` finds pre-bound ports
+      const kuryrIpam = [...v4, ...v6].map((d) => !DOCKER_SPACES.includes(d.AddressSpace ?? ''));
+      made.forEach((s, i) => kuryrIpam[i] && this.portPool?.refillInBackground(s));
     } catch (error) {
       if (created)
         await ignoreNotFound(() => this.neutron.delete('networks', network.id)).catch(() => false);
@@ -190,6 +198,8 @@ export class NetworkService {
       throw error;
     }
     this.lookup.forgetNetwork(networkId, network.id);
+    // free pooled ports would make Neutron refuse the delete (409): remove them first, stop refills
+    await this.portPool?.drainNetwork(network.id);
     if (network.tags.some((t) => t.startsWith(`${TAG_NET_EXISTING}:`))) {
       const subnets = await this.neutron.list('subnets', { network_id: network.id });
       await Promise.all(

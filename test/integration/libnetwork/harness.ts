@@ -319,16 +319,26 @@ export async function removeDockerNetwork(
 export async function attach(
   bed: Bed,
   net: { networkId: string; pools: { poolId: string }[] },
-  opts: { ip?: string; mac?: string; exposed?: { Proto: number; Port: number }[] } = {},
+  opts: {
+    ip?: string;
+    mac?: string;
+    /**
+     * RequiresMACAddress=false (port pool): RequestAddress carries no MAC; CreateEndpoint carries `mac` only when
+     * given (the user's `--mac-address`), else the reply's MAC is used.
+     */
+    noIpamMac?: boolean;
+    exposed?: { Proto: number; Port: number }[];
+  } = {},
 ) {
   const endpointId = dockerId();
-  const mac = opts.mac ?? `fa:16:3e:${randomBytes(3).toString('hex').match(/../g)?.join(':')}`;
+  const random = `fa:16:3e:${randomBytes(3).toString('hex').match(/../g)?.join(':')}`;
+  let mac = opts.mac ?? (opts.noIpamMac ? '' : random);
   const addresses: { poolId: string; address: string }[] = [];
   for (const [i, p] of net.pools.entries()) {
     const r = await bed.call('/IpamDriver.RequestAddress', {
       PoolID: p.poolId,
       Address: i === 0 ? (opts.ip ?? '') : '',
-      Options: { 'com.docker.network.endpoint.macaddress': mac },
+      Options: opts.noIpamMac ? null : { 'com.docker.network.endpoint.macaddress': mac },
     });
     if (r.status !== 200) throw new Error(`RequestAddress: ${JSON.stringify(r.body)}`);
     addresses.push({ poolId: p.poolId, address: String(r.body.Address) });
@@ -341,6 +351,8 @@ export async function attach(
     Interface: { Address: v4, AddressIPv6: v6, MacAddress: mac },
     Options: opts.exposed ? { 'com.docker.network.endpoint.exposedports': opts.exposed } : {},
   });
+  const replied = (ce.body.Interface as { MacAddress?: string } | undefined)?.MacAddress;
+  if (!mac && replied) mac = replied;
   const join =
     ce.status === 200
       ? await bed.call('/NetworkDriver.Join', {

@@ -1,7 +1,8 @@
 /**
- * Integration: the `[vif_pool]` port pool of the libnetwork driver against the real Neutron: a warm pool makes
- * an attach cost exactly one Neutron request, a new plugin instance recovers the pool, `kuryr gc --apply`
- * trims it, nothing is left after.
+ * Integration: the `[vif_pool]` port pool of the libnetwork driver against the real Neutron: RequiresMACAddress
+ * is false, network create pre-warms pre-bound ports, a warm attach costs exactly one Neutron request (tags PUT),
+ * `--mac-address` and a MAC-carrying RequestAddress fall back correctly, a new plugin instance recovers the
+ * pool, `kuryr gc --apply` trims it, nothing is left after.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -64,6 +65,8 @@ describe('libnetwork port pool (real Neutron)', () => {
 
   before(async () => {
     bed = await startBed();
+    // the plugin serves with its pool from the start: CreateNetwork pre-warms it in the background
+    await serveWith(newPool());
     net = await createDockerNetwork(bed, { v4: { pool: '10.233.17.0/24' } });
     assert.equal(net.reply.status, 200, JSON.stringify(net.reply.body));
     const [network] = await bed.neutron.list('networks', {
@@ -85,13 +88,12 @@ describe('libnetwork port pool (real Neutron)', () => {
     await bed?.close();
   });
 
-  test('warm pool: attach makes no POST (2 PUTs), the port is bound with the MAC of dockerd and re-tagged', async () => {
-    const pool = newPool();
-    await serveWith(pool);
-    // steady state: one container before warms the plugin's network/subnet caches
-    const first = await attach(bed, net);
-    assert.deepEqual(await detach(bed, net.networkId, first), [200, 200, 200, 200]);
-    await pool.fill(subnet);
+  test('with a pool the IPAM asks dockerd for no MAC; network create pre-warmed bound pooled ports', async () => {
+    const caps = await bed.call('/IpamDriver.GetCapabilities', {});
+    assert.equal(caps.body.RequiresMACAddress, false);
+    const pool = pools[0];
+    assert.ok(pool);
+    await pool.fill(subnet); // waits for the background pre-warm CreateNetwork started
     const warm = await poolPorts();
     assert.equal(warm.length, 2);
     for (const p of warm) {
@@ -100,15 +102,22 @@ describe('libnetwork port pool (real Neutron)', () => {
         poolDescription(bed.env.bindingHost),
       );
       assert.equal(p.device_owner, 'compute:kuryr');
+      assert.equal(p['binding:host_id'], bed.env.bindingHost, 'pooled ports are pre-bound');
     }
+  });
+
+  test('warm pool: attach is ONE Neutron request (the tags PUT); CreateEndpoint returns the port MAC', async () => {
+    const pool = pools[0];
+    assert.ok(pool);
+    await pool.fill(subnet);
+    const warm = await poolPorts();
     const n0 = bed.client.count;
-    const ep = await attach(bed, net);
+    const ep = await attach(bed, net, { noIpamMac: true });
     assert.equal(ep.createEndpoint.status, 200, JSON.stringify(ep.createEndpoint.body));
     assert.equal(ep.join?.status, 200, JSON.stringify(ep.join?.body));
     const trace = bed.client.log.slice(n0).map((r) => `${r.method} ${r.path}`);
-    // PUT port (bind + dockerd's MAC) + PUT tags; without the pool: POST port + PUT tags
-    assert.equal(bed.client.count - n0, 2, trace.join(' | '));
-    assert.equal(bed.client.log.filter((r, i) => i >= n0 && r.method === 'POST').length, 0);
+    assert.equal(bed.client.count - n0, 1, trace.join(' | '));
+    assert.match(trace[0] ?? '', /^PUT \/v2\.0\/ports\/[0-9a-f-]+\/tags$/);
     const [port] = await bed.neutron.list('ports', { tags: idTags(ep.endpointId).join(',') });
     assert.ok(port, 'port tagged with the EndpointID');
     assert.ok(
@@ -118,12 +127,46 @@ describe('libnetwork port pool (real Neutron)', () => {
     assert.ok(!port.tags.includes(TAG_PORT_POOL));
     assert.ok(port.tags.includes('compute:kuryr'));
     assert.equal(port['binding:host_id'], bed.env.bindingHost);
-    assert.equal(port.mac_address, ep.mac);
+    assert.deepEqual(ep.createEndpoint.body, { Interface: { MacAddress: port.mac_address } });
     assert.equal(`${port.fixed_ips[0]?.ip_address}/24`, ep.addresses[0]?.address);
+    const d0 = bed.client.count;
     assert.deepEqual(await detach(bed, net.networkId, ep), [200, 200, 200, 200]);
+    assert.equal(bed.client.count - d0, 1, 'detach: DELETE port');
     assert.equal((await bed.neutron.list('ports', { id: port.id })).length, 0);
     await pool.fill(subnet); // the background refill has settled
     assert.ok(pool.size(subnet.id) >= 2);
+  });
+
+  test('--mac-address with the pool: the pooled port gets the user MAC and stays bound', async () => {
+    const pool = pools[0];
+    assert.ok(pool);
+    await pool.fill(subnet);
+    const mac = 'fa:16:3e:a2:00:01';
+    const ep = await attach(bed, net, { noIpamMac: true, mac });
+    assert.equal(ep.createEndpoint.status, 200, JSON.stringify(ep.createEndpoint.body));
+    assert.deepEqual(ep.createEndpoint.body, { Interface: {} }, 'a MAC that was set is not echoed');
+    const [port] = await bed.neutron.list('ports', { tags: idTags(ep.endpointId).join(',') });
+    assert.ok(port);
+    assert.equal(port.mac_address, mac);
+    assert.equal(port['binding:host_id'], bed.env.bindingHost);
+    assert.equal(`${port.fixed_ips[0]?.ip_address}/24`, ep.addresses[0]?.address);
+    assert.deepEqual(await detach(bed, net.networkId, ep), [200, 200, 200, 200]);
+    assert.equal((await bed.neutron.list('ports', { id: port.id })).length, 0);
+  });
+
+  test('a RequestAddress that carries a MAC gets a fresh port with it (pool untouched)', async () => {
+    const pool = pools[0];
+    assert.ok(pool);
+    await pool.fill(subnet);
+    const free = new Set(pool.portIds());
+    const mac = 'fa:16:3e:a2:00:02';
+    const ep = await attach(bed, net, { mac });
+    assert.equal(ep.createEndpoint.status, 200, JSON.stringify(ep.createEndpoint.body));
+    const [port] = await bed.neutron.list('ports', { tags: idTags(ep.endpointId).join(',') });
+    assert.ok(port && !free.has(port.id), 'not a pooled port');
+    assert.equal(port.mac_address, mac);
+    assert.deepEqual(new Set(pool.portIds()), free);
+    assert.deepEqual(await detach(bed, net.networkId, ep), [200, 200, 200, 200]);
   });
 
   test('a restarted plugin recovers the pool from Neutron and attaches from it', async () => {
@@ -133,7 +176,7 @@ describe('libnetwork port pool (real Neutron)', () => {
     assert.deepEqual(new Set(pool.portIds()), before);
     await serveWith(pool);
     const n0 = bed.client.count;
-    const ep = await attach(bed, net);
+    const ep = await attach(bed, net, { noIpamMac: true });
     assert.equal(ep.createEndpoint.status, 200, JSON.stringify(ep.createEndpoint.body));
     // cold caches after the restart (network, subnets) but no port POST: the port comes from the pool
     assert.equal(bed.client.log.filter((r, i) => i >= n0 && r.method === 'POST').length, 0);
