@@ -246,3 +246,38 @@ test('lost create race: falls back to patching the winner', async () => {
   assert.equal(klb.spec.ip, '10.0.0.10');
   assert.deepEqual(ips(klb), ['10.1.0.7']);
 });
+
+test('reconcile: re-creates a KLB deleted by hand, deletes one whose Service is gone', async () => {
+  const { kube, ctx, svcH } = setup();
+  kube.seed(KINDS.service, service('web', {}));
+  await svcH.onPresent(await kube.get(KINDS.service, 'web', 'ns'), ctx);
+  await kube.delete(KINDS.kuryrLoadBalancer, 'web', 'ns');
+  kube.seed(KINDS.kuryrLoadBalancer, {
+    metadata: {
+      name: 'orphan',
+      namespace: 'ns',
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'orphan', uid: 'x' }],
+    },
+    spec: {},
+  });
+  await svcH.reconcile((await kube.list(KINDS.service)).items, ctx);
+  const names = (await kube.list(KINDS.kuryrLoadBalancer)).items.map((k) => k.metadata?.name);
+  assert.deepEqual(names, ['web']);
+});
+
+test('registry: service/endpoints need the service spec drivers', async () => {
+  const { DRIVER_HANDLERS } = await import('./registry.js');
+  const { ConfigurationError } = await import('../../common/errors/index.js');
+  const base = {} as Parameters<NonNullable<typeof DRIVER_HANDLERS.service>>[0];
+  assert.throws(() => DRIVER_HANDLERS.service?.(base), ConfigurationError);
+  const serviceSpec = {
+    project: new DefaultProjectDriver('p'),
+    securityGroups: new DefaultSecurityGroupsDriver(['s']),
+    subnetId: 'sub',
+    provider: 'amphora',
+    timeoutClientData: 0,
+    timeoutMemberData: 0,
+  };
+  assert.equal(DRIVER_HANDLERS.service?.({ ...base, serviceSpec }).alias, 'service');
+  assert.equal(DRIVER_HANDLERS.endpoints?.({ ...base, serviceSpec }).alias, 'endpoints');
+});
