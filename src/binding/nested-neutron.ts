@@ -3,20 +3,20 @@
  * `allowed_address_pairs` (optimistic concurrency on `revision_number`), and trunk subports with a free
  * segmentation id (never one already used on the trunk).
  */
-import { ConflictError, NotReadyError, ValidationError } from '../common/errors/index.js';
+import { ConflictError, ValidationError } from '../common/errors/index.js';
 import type { KeyedMutex } from '../common/keyed-mutex.js';
+import {
+  addPairs,
+  attachWithFreeSegmentationIds,
+  casAllowedAddressPairs,
+  removePairs,
+  type PairsEdit,
+} from '../openstack/neutron/nested-cas.js';
 import type { AllowedAddressPair } from '../openstack/neutron/types.js';
 import type { BindingPort, NestedNeutron } from './types.js';
 
 const ATTEMPTS = 8;
-const sameIp = (a: AllowedAddressPair, b: AllowedAddressPair): boolean =>
-  a.ip_address === b.ip_address && (a.mac_address ?? '') === (b.mac_address ?? '');
-
-async function backoff(attempt: number, signal?: AbortSignal): Promise<void> {
-  signal?.throwIfAborted();
-  const ms = Math.min(50 * 2 ** attempt, 1000) * (0.5 + Math.random() / 2);
-  await new Promise((r) => setTimeout(r, ms));
-}
+const isConflict = (err: unknown): boolean => err instanceof ConflictError;
 
 /** The allowed address pairs a container port needs on the VM port: each fixed IP with the port MAC. */
 export function pairsFor(port: BindingPort): AllowedAddressPair[] {
@@ -28,31 +28,39 @@ export function pairsFor(port: BindingPort): AllowedAddressPair[] {
  * by `If-Match: revision_number` across processes; every write is verified by reading the port again.
  * NOTE: Neutron checks If-Match before its transaction, so concurrent writers across API workers can
  * still both succeed (observed on the test bed); the in-process lock (as kuryr-kubernetes' nested
- * macvlan driver does) and the read-back make lost updates converge instead of vanish.
+ * macvlan driver does) and the read-back make lost updates converge instead of vanish. A lost race
+ * (the adapter's ConflictError) is retried; still losing after {@link ATTEMPTS} tries is a ConflictError.
  */
 async function editPairs(
   neutron: NestedNeutron,
   vmPortId: string,
-  edit: (current: AllowedAddressPair[]) => AllowedAddressPair[] | undefined,
+  edit: PairsEdit,
   locks: KeyedMutex,
   signal?: AbortSignal,
 ): Promise<void> {
-  await locks.run(`vm-port:${vmPortId}`, async () => {
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const vm = await neutron.getPort(vmPortId, signal);
-      const next = edit(vm.allowed_address_pairs ?? []);
-      if (next === undefined) return; // as wanted (also the verification after a write)
-      try {
-        await neutron.updatePortPairs(vmPortId, next, vm.revision_number, signal);
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-        await backoff(attempt, signal);
-      }
-    }
-    throw new ConflictError(
-      `allowed_address_pairs of VM port ${vmPortId} did not converge after ${ATTEMPTS} attempts`,
-    );
-  });
+  await locks.run(`vm-port:${vmPortId}`, () =>
+    casAllowedAddressPairs(
+      {
+        read: async (s) => {
+          const vm = await neutron.getPort(vmPortId, s);
+          return { pairs: vm.allowed_address_pairs ?? [], revision: vm.revision_number };
+        },
+        write: (pairs, revision, s) => neutron.updatePortPairs(vmPortId, pairs, revision, s),
+      },
+      edit,
+      {
+        attempts: ATTEMPTS,
+        verify: true,
+        isLostRace: isConflict,
+        exhausted: (last) =>
+          new ConflictError(
+            `allowed_address_pairs of VM port ${vmPortId} did not converge after ${ATTEMPTS} attempts`,
+            { cause: last },
+          ),
+        ...(signal ? { signal } : {}),
+      },
+    ),
+  );
 }
 
 /** Adds `pairs` to the VM port (idempotent). @throws ConflictError still racing after retries */
@@ -63,16 +71,7 @@ export function addAllowedAddressPairs(
   locks: KeyedMutex,
   signal?: AbortSignal,
 ): Promise<void> {
-  return editPairs(
-    neutron,
-    vmPortId,
-    (cur) => {
-      const missing = pairs.filter((p) => !cur.some((c) => sameIp(c, p)));
-      return missing.length === 0 ? undefined : [...cur, ...missing];
-    },
-    locks,
-    signal,
-  );
+  return editPairs(neutron, vmPortId, addPairs(pairs), locks, signal);
 }
 
 /** Removes `pairs` from the VM port (absent = success). */
@@ -83,22 +82,13 @@ export function removeAllowedAddressPairs(
   locks: KeyedMutex,
   signal?: AbortSignal,
 ): Promise<void> {
-  return editPairs(
-    neutron,
-    vmPortId,
-    (cur) => {
-      const kept = cur.filter((c) => !pairs.some((p) => sameIp(c, p)));
-      return kept.length === cur.length ? undefined : kept;
-    },
-    locks,
-    signal,
-  );
+  return editPairs(neutron, vmPortId, removePairs(pairs), locks, signal);
 }
 
 /**
  * Makes `portId` a VLAN subport of `trunkId` with the lowest segmentation id not used on the trunk and
  * returns that id; when it is already a subport, returns its id (idempotent).
- * @throws NotReadyError no free id / still racing after retries
+ * @throws NotReadyError no free id; ConflictError still racing after retries
  */
 export async function addSubport(
   neutron: NestedNeutron,
@@ -106,27 +96,33 @@ export async function addSubport(
   portId: string,
   signal?: AbortSignal,
 ): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    const trunk = await neutron.getTrunk(trunkId, signal);
-    const mine = trunk.sub_ports.find((s) => s.port_id === portId);
-    if (mine !== undefined) return mine.segmentation_id;
-    const used = new Set(trunk.sub_ports.map((s) => s.segmentation_id));
-    let id = 1;
-    while (used.has(id) && id <= 4094) id++;
-    if (id > 4094) throw new NotReadyError(`trunk ${trunkId} has no free VLAN id`);
-    try {
-      await neutron.addSubports(
-        trunkId,
-        [{ port_id: portId, segmentation_type: 'vlan', segmentation_id: id }],
-        signal,
-      );
-      return id;
-    } catch (err) {
-      // A concurrent allocation took the id (Neutron answers 409): read the trunk again.
-      if (!(err instanceof ConflictError) || attempt + 1 >= ATTEMPTS) throw err;
-      await backoff(attempt, signal);
-    }
-  }
+  const [id] = await attachWithFreeSegmentationIds(
+    {
+      read: async (s) => {
+        const trunk = await neutron.getTrunk(trunkId, s);
+        const mine = trunk.sub_ports.find((sp) => sp.port_id === portId);
+        return {
+          used: trunk.sub_ports.map((sp) => sp.segmentation_id),
+          ...(mine ? { done: [mine.segmentation_id] } : {}),
+        };
+      },
+      // A concurrent allocation taking the id comes back as 409 (ConflictError): read again.
+      add: ([segId], s) =>
+        neutron.addSubports(
+          trunkId,
+          [{ port_id: portId, segmentation_type: 'vlan', segmentation_id: segId as number }],
+          s,
+        ),
+    },
+    1,
+    {
+      attempts: ATTEMPTS,
+      isLostRace: isConflict,
+      exhausted: (last) => last as Error,
+      ...(signal ? { signal } : {}),
+    },
+  );
+  return id as number;
 }
 
 /** Removes `portId` from the trunk; not a subport (or trunk gone) = success. */

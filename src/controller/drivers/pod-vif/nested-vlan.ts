@@ -13,11 +13,11 @@ import {
 import { KeyedMutex } from '../../../common/keyed-mutex.js';
 import type { Vif, VlanNestedVif } from '../../../models/vif.js';
 import type { NeutronClient, Port } from '../../../openstack/neutron/index.js';
+import { attachWithFreeSegmentationIds } from '../../../openstack/neutron/nested-cas.js';
 import type { DriverDeps } from '../deps.js';
 import { checkRequest } from './neutron-vif.js';
 import { findParentPort } from './nested-parent.js';
 import { createPortsTagged, podPortBody } from './port-request.js';
-import { chooseSegmentationIds } from './segmentation-id.js';
 import type { CallOptions, PodRef, PodVifDriver, VifRequest } from './types.js';
 import { vifBase } from './vif-from-port.js';
 
@@ -152,30 +152,41 @@ export class NestedVlanPodVifDriver implements PodVifDriver {
     }
   }
 
-  /** add_subports with fresh free ids; a 409 (id or port taken meanwhile) re-reads and retries. */
-  private async attach(trunkId: string, ports: Port[], signal?: AbortSignal): Promise<number[]> {
-    const attempts = this.o.attempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      const used = (await this.neutron.trunks.getSubports(trunkId, { signal })).map(
-        (s) => s.segmentation_id,
-      );
-      const ids = chooseSegmentationIds(used, ports.length, this.o.random);
-      try {
-        await this.neutron.trunks.addSubports(
-          trunkId,
-          ports.map((p, i) => ({
-            port_id: p.id,
-            segmentation_type: 'vlan',
-            segmentation_id: ids[i] as number,
-          })),
-          { signal },
-        );
-        return ids;
-      } catch (error) {
-        if (!isConflictError(error) || attempt >= attempts) throw error;
-        this.log.info({ trunkId, attempt }, 'segmentation id taken concurrently; retrying');
-      }
-    }
+  /**
+   * add_subports with fresh random free ids (shared CAS loop, src/openstack/neutron/nested-cas.ts); a
+   * 409 (id or port taken meanwhile) re-reads and retries, the last 409 is raised after `attempts`.
+   */
+  private attach(trunkId: string, ports: Port[], signal?: AbortSignal): Promise<number[]> {
+    return attachWithFreeSegmentationIds(
+      {
+        read: async (s) => ({
+          used: (await this.neutron.trunks.getSubports(trunkId, { signal: s })).map(
+            (sp) => sp.segmentation_id,
+          ),
+        }),
+        add: async (ids, s) => {
+          await this.neutron.trunks.addSubports(
+            trunkId,
+            ports.map((p, i) => ({
+              port_id: p.id,
+              segmentation_type: 'vlan',
+              segmentation_id: ids[i] as number,
+            })),
+            { signal: s },
+          );
+        },
+      },
+      ports.length,
+      {
+        attempts: this.o.attempts ?? 5,
+        isLostRace: isConflictError,
+        exhausted: (last) => last as Error,
+        onRetry: (attempt) =>
+          this.log.info({ trunkId, attempt }, 'segmentation id taken concurrently; retrying'),
+        random: this.o.random ?? Math.random,
+        ...(signal ? { signal } : {}),
+      },
+    );
   }
 
   private async trunkOfSubport(portId: string, signal?: AbortSignal): Promise<string | undefined> {
