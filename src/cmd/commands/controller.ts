@@ -64,6 +64,15 @@ async function wireDrivers(api: KubeApi, config: KuryrConfig, log: Logger): Prom
       { namespaceAnnotations: lookups.namespaceAnnotationsLookup(api) },
     );
   }
+  // Octavia (service type load-balancer from the catalog) only when kuryrloadbalancer is enabled.
+  if (config.kubernetes.enabledHandlers.includes('kuryrloadbalancer')) {
+    const [{ buildLbaasDeps }, { OctaviaClient }] = await Promise.all([
+      import('../../controller/lbaas/build-lbaas.js'),
+      import('../../openstack/octavia/index.js'),
+    ]);
+    const octavia = new OctaviaClient(session.client('load-balancer'));
+    deps.lbaas = buildLbaasDeps({ neutron, octavia, config, log });
+  }
   const pool = deps.pool instanceof NeutronVifPool ? deps.pool : undefined;
   return {
     deps,

@@ -10,12 +10,14 @@ import type { ProjectDriver } from '../drivers/project/types.js';
 import { NamespaceSubnetsDriver } from '../drivers/subnets/namespace.js';
 import type { ServiceSpecDeps } from '../lbaas/spec/deps.js';
 import { KlbSpecWriter } from '../lbaas/spec/klb-writer.js';
+import type { LbaasHandlerDeps } from '../lbaas/build-lbaas.js';
 import type { HandlerRegistry } from '../pipeline/handler-registry.js';
 import { EndpointsHandler } from './endpoints.js';
 import { loadClusterSnapshot } from '../policy/cluster-snapshot.js';
 import { resyncPolicies } from '../policy/knp-writer.js';
 import type { PodSgApplier } from '../policy/pod-sgs.js';
 import { KuryrNetworkPopulationHandler } from './kuryrnetwork-population.js';
+import { createKuryrLoadBalancerHandler } from './kuryrloadbalancer.js';
 import { KuryrNetworkHandler } from './kuryrnetwork.js';
 import { KuryrNetworkPolicyHandler } from './kuryrnetworkpolicy.js';
 import { KuryrPortHandler, type KuryrPortHandlerDeps } from './kuryrport.js';
@@ -29,6 +31,8 @@ import { VifHandler } from './vif.js';
 export interface DriverHandlersDeps extends KuryrPortHandlerDeps {
   /** `[kubernetes] namespace_project_driver`. */
   namespaceProject: ProjectDriver;
+  /** Octavia + floating-IP drivers (`kuryrloadbalancer`; lbaas/build-lbaas.ts). */
+  lbaas?: LbaasHandlerDeps;
   /** Neutron, for the policy SGs (`kuryrnetworkpolicy`). */
   neutron?: NeutronClient;
   /** Shared pod-port SG updater of the policy handlers. */
@@ -59,6 +63,7 @@ function policyDeps(d: DriverHandlersDeps): { neutron: NeutronClient; podSgs: Po
 export const DRIVER_HANDLERS: HandlerRegistry<DriverHandlersDeps> = {
   vif: () => new VifHandler(),
   kuryrport: (d) => new KuryrPortHandler(d),
+  kuryrloadbalancer: (d) => createKuryrLoadBalancerHandler(d.lbaas),
   // A namespace label change may change what namespaceSelectors pick: re-compute the policies.
   namespace: (d) =>
     new NamespaceHandler(d.namespaceProject, async (_ns, ctx) => {
