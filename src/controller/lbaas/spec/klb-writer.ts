@@ -50,8 +50,11 @@ export class KlbSpecWriter {
     // Service deletion always waits for the load balancer cleanup.
     const current =
       (await addFinalizer(ctx.api, KINDS.service, svc, FINALIZER_SERVICE)).object ?? svc;
-    const part = await buildServiceSpecPart(current, this.deps, ctx.signal);
-    let klb = await this.get(name, namespace, ctx);
+    const [part, found] = await Promise.all([
+      buildServiceSpecPart(current, this.deps, ctx.signal),
+      this.get(name, namespace, ctx),
+    ]);
+    let klb = found;
     if (klb?.metadata?.deletionTimestamp) return { requeueAfterMs: KLB_GONE_POLL_MS };
     const owner = klb?.metadata?.ownerReferences?.find((r) => r.kind === 'Service')?.uid;
     if (klb && owner && owner !== current.metadata?.uid) {
