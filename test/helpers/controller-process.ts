@@ -35,6 +35,8 @@ export interface ControllerSettings {
   ha?: { leaseNamespace: string };
   /** Extra environment (e.g. `POD_NAME`, which prefixes the HA identity). */
   env?: Record<string, string>;
+  /** `[DEFAULT] debug`: log every OpenStack request (benches count them). */
+  debug?: boolean;
 }
 
 /** A running controller; `log()` is the last 4000 characters it printed. */
@@ -53,6 +55,7 @@ function controllerConf(os: OpenStackEnv, s: ControllerSettings): string {
   return [
     '[DEFAULT]',
     `host = ${os.bindingHost}`,
+    ...(s.debug ? ['debug = True'] : []),
     '[neutron]',
     'auth_type = password',
     `auth_url = ${os.authUrl}`,

@@ -89,3 +89,21 @@ test('a subnet the pod drivers do not see yet is NotReady (requeue), nothing cre
   );
   assert.equal(posts(), 0);
 });
+
+test('a node that cannot be populated is skipped; all nodes failing is retried', async () => {
+  const { kube, handler, ctx, kn, cloud, pool } = setup();
+  kube.seed(KINDS.node, { metadata: { name: 'node-3' } });
+  const real = pool.populate.bind(pool);
+  pool.populate = (req, count, opts) =>
+    req.pod.nodeName === 'node-3'
+      ? Promise.reject(new NotReadyError('binding failed'))
+      : real(req, count, opts);
+  await handler.onPresent(kn({ subnetId: cloud.subnet.id, populated: false }), ctx);
+  assert.equal((await kube.get(KINDS.kuryrNetwork, 'team', 'team')).status?.populated, true);
+  assert.equal(cloud.http.fake.all('ports').length, 6);
+  pool.populate = () => Promise.reject(new NotReadyError('neutron down'));
+  await assert.rejects(
+    handler.onPresent(kn({ subnetId: cloud.subnet.id, populated: false }), ctx),
+    NotReadyError,
+  );
+});

@@ -8,7 +8,8 @@
  * after, so a crash in between leaves the namespace unpopulated for good; here the mark comes last and
  * populate only tops pools up to `ports_pool_min`, so a rerun after a crash creates nothing twice. The
  * pool request uses the pod drivers (project, security groups) — the same key pods of the namespace
- * ask for — so the pre-created ports are the ones their pods actually get.
+ * ask for — so the pre-created ports are the ones their pods actually get. A node whose population
+ * fails is logged and skipped (its pool fills on demand); only when every node fails is it retried.
  */
 import { NotReadyError } from '../../common/errors/index.js';
 import type { KuryrNetwork } from '../../k8s/crds/types.js';
@@ -48,6 +49,8 @@ export class KuryrNetworkPopulationHandler implements ResourceHandler<KuryrNetwo
       .map((n) => n.metadata?.name ?? '')
       .filter((name) => name !== '');
     let created = 0;
+    const failed: string[] = [];
+    let lastError: unknown;
     for (const nodeName of nodes) {
       const req: VifRequest = {
         pod: { uid: '', namespace, name: '', nodeName },
@@ -55,8 +58,17 @@ export class KuryrNetworkPopulationHandler implements ResourceHandler<KuryrNetwo
         subnets,
         securityGroups,
       };
-      created += await this.d.pool.populate(req, undefined, { signal });
+      try {
+        created += await this.d.pool.populate(req, undefined, { signal });
+      } catch (error) {
+        // One broken node (no L2 agent: binding fails) must not keep the others unpopulated; its
+        // pool is filled on demand by the first pod there.
+        ctx.log.warn({ err: error, namespace, node: nodeName }, 'pool pre-population failed');
+        failed.push(nodeName);
+        lastError = error;
+      }
     }
+    if (nodes.length > 0 && failed.length === nodes.length) throw lastError;
     await ctx.api.patchJson(
       KINDS.kuryrNetwork,
       kn.metadata?.name ?? '',
