@@ -14,6 +14,7 @@ import { createBindingRegistry } from '../../../src/binding/registry.js';
 import { NativeNetlink } from '../../../src/binding/netlink/native.js';
 import { OvsdbClient } from '../../../src/binding/ovs/ovsdb-client.js';
 import type { BindTarget, BindingRegistry } from '../../../src/binding/types.js';
+import { isNotFoundError } from '../../../src/common/errors/index.js';
 import { hostVethName } from '../../../src/common/naming.js';
 import type {
   Port,
@@ -200,7 +201,7 @@ export class EnforcementBed {
 
   private async deleteIgnoringMissing(path: string): Promise<void> {
     await this.neutron.call('DELETE', path).catch((err: unknown) => {
-      if (!(err instanceof Error && / 404 /.test(err.message))) throw err;
+      if (!isNotFoundError(err)) throw err;
     });
   }
 
@@ -224,10 +225,6 @@ export class EnforcementBed {
     net: { id: string; mtu: number; prefixLen: string },
     securityGroups: string[],
   ): Promise<Endpoint> {
-    const netns = addNetns(ns);
-    this.cleanup.push(() => delNetns(ns));
-    // loopback up: the listener's self-check connects over it
-    execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     const port = await this.neutron.createPort({
       network_id: net.id,
       name: ns,
@@ -238,6 +235,19 @@ export class EnforcementBed {
       security_groups: securityGroups,
     });
     this.cleanup.push(() => this.neutron.delete('ports', port.id));
+    return this.plug(ns, port, net);
+  }
+
+  /**
+   * Binds an existing port (e.g. one the kuryr controller made for a pod) into a fresh netns `ns`
+   * with the driver its vif_type selects, turns off TX checksum offload there (see
+   * {@link disableTxChecksum}) and waits for ACTIVE. Unbinding and the netns go on the cleanup stack.
+   */
+  async plug(ns: string, port: Port, net: { mtu: number; prefixLen: string }): Promise<Endpoint> {
+    const netns = addNetns(ns);
+    this.cleanup.push(() => delNetns(ns));
+    // loopback up: the listener's self-check connects over it
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     this.cleanup.push(() => this.netlink.deleteLink(hostVethName(port.id)).catch(() => undefined));
     const ip = port.fixed_ips[0]?.ip_address ?? '';
     const target: BindTarget = {
