@@ -34,6 +34,7 @@ test('stop(): running handlers finish while the Lease is still held; the Lease i
     handlers: [handler],
     ha: { namespace: 'kk-ns', identity: 'me', retryPeriodMs: 10 },
     dispatcher: { reconcilePeriodMs: 0 },
+    shutdownDrainMs: 30,
   });
   await svc.start();
   await inHandler;
@@ -82,4 +83,36 @@ test('stop() during the activation hook: the hook sees the abort, no handler sta
   assert.equal(svc.isActive(), false);
   assert.equal(started, false);
   assert.equal(await holder(api), null);
+});
+
+test('stop(): a running handler may finish its calls undisturbed (drain), its create is not aborted', async () => {
+  const api = new FakeKube();
+  api.seed(KINDS.configMap, { metadata: { name: 'cm', namespace: 'kk-ns' } });
+  let entered!: () => void;
+  const inHandler = new Promise<void>((r) => (entered = r));
+  let abortedWhileRunning: boolean | undefined;
+  let finished = false;
+  const svc = new ControllerService({
+    api,
+    log,
+    handlers: [
+      {
+        alias: 'create',
+        kind: KINDS.configMap,
+        async onPresent(_obj: KubeObject, ctx: HandlerContext) {
+          entered();
+          await new Promise((r) => setTimeout(r, 50)); // a Neutron create in flight
+          abortedWhileRunning = ctx.signal.aborted;
+          finished = true;
+        },
+      },
+    ],
+    dispatcher: { reconcilePeriodMs: 0 },
+    shutdownDrainMs: 5_000,
+  });
+  await svc.start();
+  await inHandler;
+  await svc.stop();
+  assert.equal(finished, true);
+  assert.equal(abortedWhileRunning, false, 'not aborted during the drain');
 });

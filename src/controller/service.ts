@@ -48,6 +48,11 @@ export interface ControllerServiceOptions {
   onActive?: (signal: AbortSignal) => Promise<void>;
   /** Runs each time this replica stops being active, after its handlers stopped. */
   onPassive?: () => Promise<void>;
+  /**
+   * On stop(), how long running handlers may finish before they are aborted (ms); leadership loss
+   * never waits. @default 20000
+   */
+  shutdownDrainMs?: number;
 }
 
 /** The controller process. */
@@ -128,7 +133,7 @@ export class ControllerService {
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopSignal.abort();
-    this.becomePassive();
+    this.becomePassive(this.o.shutdownDrainMs ?? 20_000);
     await this.transition;
     this.abort.abort();
     await this.electorRun;
@@ -178,12 +183,13 @@ export class ControllerService {
     });
   }
 
-  private becomePassive(): void {
+  /** @param drainMs how long running handlers may finish before their signal aborts */
+  private becomePassive(drainMs = 0): void {
     this.transition = this.transition.then(async () => {
       const d = this.dispatcher;
       this.dispatcher = undefined;
       if (d) {
-        await d.stop();
+        await d.stop({ drainMs });
         await this.o.onPassive?.().catch((error: unknown) => {
           this.o.log.error({ err: error }, 'deactivation hook failed');
         });

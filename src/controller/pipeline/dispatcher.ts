@@ -121,12 +121,28 @@ export class Dispatcher {
     }
   }
 
-  /** Stop informers, drop queued work, wait for running handlers. */
-  async stop(): Promise<void> {
-    this.abort.abort();
+  /**
+   * Stop informers, drop queued work, wait for running handlers. With `drainMs` > 0 running handlers
+   * first get that long to finish undisturbed, and only then their signal aborts: an aborted Neutron
+   * create may still complete server-side and leave a port that no KuryrPort records, so a graceful
+   * shutdown lets it land (and be written) instead. Leadership loss passes 0: another replica may
+   * take over soon.
+   */
+  async stop(opts: { drainMs?: number } = {}): Promise<void> {
     clearInterval(this.reconcileTimer);
+    const drained = this.queue.stop();
+    const drainMs = opts.drainMs ?? 0;
+    if (drainMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        drained,
+        new Promise<void>((r) => (timer = setTimeout(r, drainMs).unref())),
+      ]);
+      clearTimeout(timer);
+    }
+    this.abort.abort();
     await Promise.all([...this.groups.values()].map((g) => g.informer.stop()));
-    await this.queue.stop();
+    await drained;
   }
 
   /** True when every informer has listed once. */
