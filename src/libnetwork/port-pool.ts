@@ -191,9 +191,9 @@ export class PortPool {
     );
   }
 
-  /** Stops refilling and deletes every free port (SIGTERM). */
-  async close(): Promise<void> {
+  /** Stops refilling and deletes every free port (SIGTERM); `trim=false` keeps them for the next start. */
+  async close(trim = true): Promise<void> {
     this.closed = true;
-    await this.trim(0);
+    if (trim) await this.trim(0);
   }
 }

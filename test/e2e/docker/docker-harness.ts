@@ -11,6 +11,8 @@ import { ignoreNotFound } from '../../../src/common/errors/index.js';
 import { idTags } from '../../../src/common/tags.js';
 import { RestLibnetworkNeutron } from '../../../src/libnetwork/neutron-rest.js';
 import { defaultLibnetworkOptions } from '../../../src/libnetwork/options.js';
+import { createDockerPortPool } from '../../../src/libnetwork/port-pool-factory.js';
+import type { PortPool } from '../../../src/libnetwork/port-pool.js';
 import {
   startLibnetwork,
   type RunningLibnetwork,
@@ -61,19 +63,35 @@ export interface DockerBed {
   session: OpenStackSession;
   neutron: RestLibnetworkNeutron;
   plugin: RunningLibnetwork;
+  /** The plugin's port pool (with `pool`). */
+  portPool?: PortPool;
   defaultPools: string[];
   restartPlugin(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Starts the plugin as driver `kl-kuryr` with per-run default pools. */
-export async function startDockerBed(
-  overrides: { vifPluggingIsFatal?: boolean } = {},
-): Promise<DockerBed> {
+/** Options of a Docker bed. */
+export interface DockerBedOptions {
+  vifPluggingIsFatal?: boolean;
+  /**
+   * `[vif_pool]` sizes: serve with a port pool (own Neutron client, recovered at each plugin start, closed at
+   * the end). Use its own `driver` name: dockerd keeps a plugin's IPAM capabilities (RequiresMACAddress) from
+   * its first activation, and a pool changes them.
+   */
+  pool?: { min: number; batch: number; max: number };
+  /** Driver (plugin socket) name. @default 'kl-kuryr' */
+  driver?: string;
+  /** testPrefix base. @default 'kl-e2e' */
+  prefixBase?: string;
+}
+
+/** Starts the plugin as driver `kl-kuryr` (or `o.driver`) with per-run default pools. */
+export async function startDockerBed(o: DockerBedOptions = {}): Promise<DockerBed> {
+  const { pool: poolSizes, driver: driverName, prefixBase, ...overrides } = o;
   await requireDocker();
   const env = requireOpenStackEnv();
-  const prefix = testPrefix('kl-e2e');
-  const driver = 'kl-kuryr';
+  const prefix = testPrefix(prefixBase ?? 'kl-e2e');
+  const driver = driverName ?? 'kl-kuryr';
   const log = pino({ level: process.env.KL_LOG ?? 'silent' });
   const session = createOpenStackSession(
     {
@@ -118,15 +136,28 @@ export async function startDockerBed(
     vifPluggingTimeout: 60,
     ...overrides,
   };
-  const start = () =>
-    startLibnetwork({
-      network,
-      log,
-      options,
-      listen: { socketPath: `/run/docker/plugins/${driver}.sock` },
-      detectAttempts: 2,
-      ...(ovs ? { ovsdbSocket: env.ovsdbSock } : {}),
-    });
+  const start = async () => {
+    // a plugin (re)start: the pool is recovered from Neutron like `kuryr libnetwork` does
+    await holder.bed?.portPool?.close(false);
+    const portPool = poolSizes
+      ? await createDockerPortPool(session.client('network'), { ...poolSizes, host, log })
+      : undefined;
+    if (holder.bed) holder.bed.portPool = portPool;
+    return {
+      portPool,
+      plugin: await startLibnetwork({
+        network,
+        log,
+        options,
+        listen: { socketPath: `/run/docker/plugins/${driver}.sock` },
+        detectAttempts: 2,
+        ...(ovs ? { ovsdbSocket: env.ovsdbSock } : {}),
+        ...(portPool ? { portPool } : {}),
+      }),
+    };
+  };
+  const holder: { bed?: DockerBed } = {};
+  const first = await start();
   const bed: DockerBed = {
     env,
     host,
@@ -134,15 +165,17 @@ export async function startDockerBed(
     driver,
     session,
     neutron,
-    plugin: await start(),
+    plugin: first.plugin,
+    portPool: first.portPool,
     defaultPools: [v4.id, v6.id],
     async restartPlugin() {
-      await bed.plugin.close();
-      bed.plugin = await start();
+      await this.plugin.close();
+      this.plugin = (await start()).plugin;
     },
     async close() {
-      await bed.plugin.close();
-      for (const id of bed.defaultPools) {
+      await this.plugin.close();
+      await this.portPool?.close();
+      for (const id of this.defaultPools) {
         const subnets = await neutron.list('subnets', { subnetpool_id: id }).catch(() => []);
         for (const s of subnets)
           await ignoreNotFound(() => neutron.delete('subnets', s.id)).catch(() => false);
@@ -151,6 +184,7 @@ export async function startDockerBed(
       await session.close();
     },
   };
+  holder.bed = bed;
   return bed;
 }
 
