@@ -69,3 +69,69 @@ test('buildPodDrivers resolves every alias; kuryrnetwork needs the namespace sub
     /pod_vif_driver 'nested_vlan'/,
   );
 });
+
+test('kuryrnetwork finalize waits for the namespace KuryrPorts, then deletes the network', async () => {
+  const cloud = fakeCloud();
+  const kube = new FakeKube();
+  const pool = cloud.http.fake.seed('subnetpools', {
+    prefixes: ['10.61.0.0/16'],
+    default_prefixlen: 24,
+  });
+  const router = cloud.http.fake.seed('routers', {});
+  const subnets = new NamespaceSubnetsDriver(cloud.neutron, silentLog, {
+    routerId: router.id,
+    subnetPoolId: pool.id,
+    lookup: kuryrNetworkSubnetLookup(kube),
+  });
+  const ctx: HandlerContext = {
+    api: kube,
+    events: new EventRecorder(kube, { log: silentLog, enabled: false }),
+    log: silentLog,
+    signal: new AbortController().signal,
+  };
+  const ns = kube.seed(KINDS.namespace, { metadata: { name: 'gone' } });
+  await new NamespaceHandler(new DefaultProjectDriver('proj')).onPresent(ns, ctx);
+  const h = new KuryrNetworkHandler(subnets);
+  await h.onPresent(await kube.get(KINDS.kuryrNetwork, 'gone', 'gone'), ctx);
+  const kn = await kube.get(KINDS.kuryrNetwork, 'gone', 'gone');
+  kube.seed(KINDS.kuryrPort, {
+    metadata: { name: 'web', namespace: 'gone' },
+    spec: { podUid: 'u', podNodeName: 'n' },
+  });
+  assert.deepEqual(await h.onFinalize(kn, ctx), { requeueAfterMs: 1000 });
+  assert.ok(await cloud.neutron.networks.get(kn.status?.netId ?? ''), 'network kept for the pod');
+  await kube.delete(KINDS.kuryrPort, 'web', 'gone');
+  assert.equal(await h.onFinalize(kn, ctx), undefined);
+  await assert.rejects(cloud.neutron.networks.get(kn.status?.netId ?? ''), /could not be found/);
+});
+
+test('kuryrnetwork creates no network for a terminating namespace', async () => {
+  const cloud = fakeCloud();
+  const kube = new FakeKube();
+  const router = cloud.http.fake.seed('routers', {});
+  const pool = cloud.http.fake.seed('subnetpools', { prefixes: ['10.62.0.0/16'] });
+  const subnets = new NamespaceSubnetsDriver(cloud.neutron, silentLog, {
+    routerId: router.id,
+    subnetPoolId: pool.id,
+  });
+  const ctx: HandlerContext = {
+    api: kube,
+    events: new EventRecorder(kube, { log: silentLog, enabled: false }),
+    log: silentLog,
+    signal: new AbortController().signal,
+  };
+  kube.seed(KINDS.namespace, {
+    metadata: { name: 'bye', deletionTimestamp: '2026-01-01T00:00:00Z' },
+  });
+  const networks = cloud.http.fake.all('networks').length;
+  await new KuryrNetworkHandler(subnets).onPresent(
+    {
+      apiVersion: 'openstack.org/v1',
+      kind: 'KuryrNetwork',
+      metadata: { name: 'bye', namespace: 'bye' },
+      spec: { nsName: 'bye', projectId: 'p', nsLabels: {} },
+    },
+    ctx,
+  );
+  assert.equal(cloud.http.fake.all('networks').length, networks);
+});
