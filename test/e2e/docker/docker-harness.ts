@@ -13,6 +13,7 @@ import { RestLibnetworkNeutron } from '../../../src/libnetwork/neutron-rest.js';
 import { defaultLibnetworkOptions } from '../../../src/libnetwork/options.js';
 import { createDockerPortPool } from '../../../src/libnetwork/port-pool-factory.js';
 import type { PortPool } from '../../../src/libnetwork/port-pool.js';
+import type { CallObserver } from '../../../src/libnetwork/server.js';
 import {
   startLibnetwork,
   type RunningLibnetwork,
@@ -83,11 +84,13 @@ export interface DockerBedOptions {
   driver?: string;
   /** testPrefix base. @default 'kl-e2e' */
   prefixBase?: string;
+  /** Per-call timing hook of the plugin server (bench). */
+  observe?: CallObserver;
 }
 
 /** Starts the plugin as driver `kl-kuryr` (or `o.driver`) with per-run default pools. */
 export async function startDockerBed(o: DockerBedOptions = {}): Promise<DockerBed> {
-  const { pool: poolSizes, driver: driverName, prefixBase, ...overrides } = o;
+  const { pool: poolSizes, driver: driverName, prefixBase, observe, ...overrides } = o;
   await requireDocker();
   const env = requireOpenStackEnv();
   const prefix = testPrefix(prefixBase ?? 'kl-e2e');
@@ -153,6 +156,7 @@ export async function startDockerBed(o: DockerBedOptions = {}): Promise<DockerBe
         detectAttempts: 2,
         ...(ovs ? { ovsdbSocket: env.ovsdbSock } : {}),
         ...(portPool ? { portPool } : {}),
+        ...(observe ? { observe } : {}),
       }),
     };
   };
