@@ -150,3 +150,41 @@ test('run(): a leader that cannot renew within renewDeadline steps down', async 
   assert.deepEqual(events, ['start', 'stop']);
   assert.equal(a.isLeader(), false);
 });
+
+test('a hung renew is cut off at the renew deadline: the leader steps down while the call hangs', async () => {
+  const api = new FakeKube();
+  let hang = false;
+  // replace() never answers while `hang` (an API server that accepts the connection, then stalls)
+  const stalling = new Proxy(api, {
+    get(target, prop, receiver) {
+      if (prop === 'replace' && hang) {
+        return (_k: unknown, _o: unknown, o?: { signal?: AbortSignal }) =>
+          new Promise((_, reject) =>
+            o?.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+          );
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+  const events: string[] = [];
+  const e = new LeaderElector(stalling, {
+    namespace: 'kk-ns',
+    identity: 'a',
+    log,
+    renewDeadlineMs: 60,
+    retryPeriodMs: 5,
+    onStartedLeading: () => {
+      events.push('start');
+      hang = true;
+    },
+    onStoppedLeading: () => events.push('stop'),
+  });
+  const stop = new AbortController();
+  const run = e.run(stop.signal);
+  for (let i = 0; i < 200 && !events.includes('stop'); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  stop.abort();
+  await run;
+  assert.deepEqual(events.slice(0, 2), ['start', 'stop']);
+});

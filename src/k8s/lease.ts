@@ -9,6 +9,7 @@
  *   `renewTime + leaseDurationSeconds` has passed (or the holder released it);
  * - a leader that could not renew for `renewDeadlineMs` (< lease duration) steps down *before* anyone
  *   else may take over, so two leaders never overlap;
+ * - a leader's renew call is cut off at its renew deadline, so a hung API call cannot stretch it;
  * - `release()` on shutdown empties `holderIdentity`, so a standby takes over at its next try.
  * `renewTime` comes back as a string (MicroTime): parsed with Date.parse. Time comes from an
  * injectable {@link Clock}.
@@ -106,21 +107,26 @@ export class LeaderElector {
    * @returns true when this process holds the Lease afterwards
    * @throws NotReadyError/TimeoutError/AuthError when the API fails (409 is a lost race: false)
    */
-  async tryAcquireOrRenew(): Promise<boolean> {
+  async tryAcquireOrRenew(signal?: AbortSignal): Promise<boolean> {
     const now = this.clock.now();
     const me = this.o.identity;
+    const o = signal ? { signal } : undefined;
     let lease: Lease;
     try {
-      lease = await this.api.get(KINDS.lease, this.name, this.o.namespace);
+      lease = await this.api.get(KINDS.lease, this.name, this.o.namespace, o);
     } catch (err) {
       if (!isNotFoundError(err)) throw err;
       return this.write(() =>
-        this.api.create(KINDS.lease, {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name: this.name, namespace: this.o.namespace },
-          spec: this.spec(now, now, 0),
-        }),
+        this.api.create(
+          KINDS.lease,
+          {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: this.name, namespace: this.o.namespace },
+            spec: this.spec(now, now, 0),
+          },
+          o,
+        ),
       );
     }
     const spec = lease.spec ?? {};
@@ -129,17 +135,18 @@ export class LeaderElector {
     if (holder === me) {
       const acquired = spec.acquireTime ? Date.parse(spec.acquireTime) : now;
       return this.write(() =>
-        this.api.replace(KINDS.lease, { ...lease, spec: this.spec(acquired, now, transitions) }),
+        this.api.replace(KINDS.lease, { ...lease, spec: this.spec(acquired, now, transitions) }, o),
       );
     }
     const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '') || 0;
     const duration = (spec.leaseDurationSeconds ?? this.durationS) * 1000;
     if (holder !== '' && renewed + duration > now) return this.observeOther();
     return this.write(() =>
-      this.api.replace(KINDS.lease, {
-        ...lease,
-        spec: this.spec(now, now, holder === '' ? transitions : transitions + 1),
-      }),
+      this.api.replace(
+        KINDS.lease,
+        { ...lease, spec: this.spec(now, now, holder === '' ? transitions : transitions + 1) },
+        o,
+      ),
     );
   }
 
@@ -151,8 +158,14 @@ export class LeaderElector {
     const period = this.o.retryPeriodMs ?? 2000;
     const deadline = this.o.renewDeadlineMs ?? 10_000;
     while (!signal.aborted) {
+      // A leader's renew may take only what is left of its renew deadline: a hung API call (the client
+      // deadline is longer than the lease) must not keep it leading past the point where a standby may
+      // already take over.
+      const budget = this.leader
+        ? Math.max(1, deadline - (this.clock.now() - this.lastRenew))
+        : Math.max(1, deadline);
       try {
-        await this.tryAcquireOrRenew();
+        await this.tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(budget)]));
       } catch (err) {
         this.o.log.warn({ err, lease: this.name }, 'leader election: Lease API call failed');
       }
