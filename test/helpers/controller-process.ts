@@ -25,6 +25,10 @@ export interface ControllerSettings {
   enabledHandlers?: string;
   /** @default 'noop' */
   vifPoolDriver?: string;
+  /** `[neutron_defaults] service_subnet` / `external_svc_net` (service, kuryrloadbalancer handlers). */
+  services?: { subnetId: string; externalNetworkId?: string };
+  /** `[kubernetes] pod_security_groups_driver`. @default 'default' */
+  podSecurityGroupsDriver?: 'default' | 'policy';
   /** `[kubernetes] pod_subnets_driver`. @default 'default' */
   podSubnetsDriver?: 'default' | 'namespace';
   /** `[namespace_subnet]` (pod_subnets_driver = namespace). */
@@ -33,6 +37,11 @@ export interface ControllerSettings {
   vifPool?: { min?: number; batch?: number; max?: number; updateFrequency?: number };
   /** `[kubernetes] controller_ha` with the Lease in this namespace (`--lease-namespace`). */
   ha?: { leaseNamespace: string };
+  /**
+   * `--watch-namespace`: handle only this namespace, so suites sharing the API server do not handle
+   * each other's pods. @default all namespaces
+   */
+  watchNamespace?: string;
   /** Extra environment (e.g. `POD_NAME`, which prefixes the HA identity). */
   env?: Record<string, string>;
   /** `[DEFAULT] debug`: log every OpenStack request (benches count them). */
@@ -70,12 +79,17 @@ function controllerConf(os: OpenStackEnv, s: ControllerSettings): string {
     'pod_vif_driver = neutron-vif',
     `vif_pool_driver = ${s.vifPoolDriver ?? 'noop'}`,
     `pod_subnets_driver = ${s.podSubnetsDriver ?? 'default'}`,
+    `pod_security_groups_driver = ${s.podSecurityGroupsDriver ?? 'default'}`,
     ...(s.ha ? ['controller_ha = True'] : []),
     '[neutron_defaults]',
     `project = ${s.projectId}`,
     `pod_subnet = ${s.podSubnetId}`,
     `pod_security_groups = ${s.podSecurityGroupIds.join(',')}`,
     ...(s.resourceTags?.length ? [`resource_tags = ${s.resourceTags.join(',')}`] : []),
+    ...(s.services ? [`service_subnet = ${s.services.subnetId}`] : []),
+    ...(s.services?.externalNetworkId
+      ? [`external_svc_net = ${s.services.externalNetworkId}`]
+      : []),
     ...(s.namespaceSubnet
       ? [
           '[namespace_subnet]',
@@ -109,7 +123,10 @@ export function startController(os: OpenStackEnv, settings: ControllerSettings):
   writeFileSync(conf, controllerConf(os, settings), { mode: 0o600 });
   const kubeconfig = process.env.KUBECONFIG ?? '/tmp/kuryr-kube/kubeconfig';
   const args = ['--import', 'tsx', join(ROOT, 'src/cmd/kuryr.ts'), '--config-file', conf];
-  const extra = settings.ha ? ['--lease-namespace', settings.ha.leaseNamespace] : [];
+  const extra = [
+    ...(settings.ha ? ['--lease-namespace', settings.ha.leaseNamespace] : []),
+    ...(settings.watchNamespace ? ['--watch-namespace', settings.watchNamespace] : []),
+  ];
   const child = spawn(
     process.execPath,
     [...args, 'controller', '--kubeconfig', kubeconfig, ...extra],

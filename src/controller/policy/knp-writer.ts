@@ -9,7 +9,8 @@
  * for the policies that do not care.
  */
 import type { Logger } from 'pino';
-import { isNotFoundError, isValidationError } from '../../common/errors/index.js';
+import { isConflictError, isNotFoundError, isValidationError } from '../../common/errors/index.js';
+import { isStaleConflict } from '../../k8s/api-errors.js';
 import type { KubeApi } from '../../k8s/client.js';
 import {
   ANNOTATION_NETWORK_POLICY_LINK,
@@ -82,8 +83,10 @@ export async function ensureKnp(
 }
 
 /**
- * Re-computes every live NetworkPolicy against `cluster` and patches the specs that changed.
- * An invalid policy is skipped here (the `policy` handler reports it as a Warning Event).
+ * Re-computes every live NetworkPolicy against `cluster` and patches the specs that changed. One policy
+ * failing never holds the others back: an invalid policy is skipped (the `policy` handler reports it as a
+ * Warning Event), one in a terminating namespace is skipped (its KuryrNetworkPolicy cannot be written
+ * any more), and the first other error is re-thrown after the rest were done, so the caller retries.
  * @returns the number of KuryrNetworkPolicies created or updated.
  */
 export async function resyncPolicies(
@@ -95,15 +98,23 @@ export async function resyncPolicies(
   const opts = signal === undefined ? {} : { signal };
   const policies = (await api.list(KINDS.networkPolicy, {}, opts)).items as NetworkPolicy[];
   let changed = 0;
+  let failure: Error | undefined;
   for (const np of policies) {
     if (np.metadata?.deletionTimestamp) continue;
     try {
       if ((await ensureKnp(api, np, cluster, signal)) !== 'unchanged') changed++;
     } catch (error) {
-      if (!isValidationError(error)) throw error;
-      log.debug({ err: error, policy: np.metadata?.name }, 'invalid policy skipped in re-sync');
+      const policy = `${np.metadata?.namespace}/${np.metadata?.name}`;
+      if (isValidationError(error) || (isConflictError(error) && !isStaleConflict(error))) {
+        log.debug({ err: error, policy }, 'policy skipped in re-sync');
+      } else {
+        log.warn({ err: error, policy }, 'policy re-sync failed');
+        failure ??=
+          error instanceof Error ? error : new Error('policy re-sync failed', { cause: error });
+      }
     }
   }
   if (changed > 0) log.info({ changed }, 'network policies re-synced');
+  if (failure !== undefined) throw failure;
   return changed;
 }
