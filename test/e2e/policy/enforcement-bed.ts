@@ -22,7 +22,7 @@ import type {
   SecurityGroupRule,
 } from '../../../src/openstack/neutron/types.js';
 import { NeutronLite } from '../../helpers/neutron-lite.js';
-import { addNetns, delNetns, nsExec } from '../../helpers/netns.js';
+import { addNetns, delNetns } from '../../helpers/netns.js';
 import type { OpenStackEnv } from '../../helpers/openstack-env.js';
 
 /** LIFO cleanup stack; every step runs even when an earlier one fails. */
@@ -69,9 +69,24 @@ export async function waitFor(
   throw new Error(`${what}: still ${String(last)} after ${timeoutMs} ms (want ${String(want)})`);
 }
 
+/**
+ * Runs `cmd` in netns `ns` without blocking the event loop (the NetworkPolicy test serves an
+ * apiserver proxy from this process); resolves with the exit status (-1 when killed).
+ */
+export function nsRun(ns: string, cmd: string[], timeoutMs = 20_000): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn('ip', ['netns', 'exec', ns, ...cmd], {
+      stdio: 'ignore',
+      timeout: timeoutMs,
+    });
+    child.on('error', () => resolve(-1));
+    child.on('exit', (code) => resolve(code ?? -1));
+  });
+}
+
 /** One ICMP echo from `ns` to `ip`, waiting at most 1 s. */
-export function pingOnce(ns: string, ip: string): boolean {
-  return nsExec(ns, ['ping', '-n', '-c', '1', '-W', '1', ip]).status === 0;
+export async function pingOnce(ns: string, ip: string): Promise<boolean> {
+  return (await nsRun(ns, ['ping', '-n', '-c', '1', '-W', '1', ip])) === 0;
 }
 
 // The client reads the whole reply: a connect alone could be answered by a stray RST-less
@@ -83,8 +98,8 @@ const SERVER = `const net=require('net');for(const p of process.argv.slice(1))
 net.createServer(s=>s.end('ke2-ok')).listen(+p,'0.0.0.0',()=>console.log('listening '+p));`;
 
 /** A new TCP connection from `ns` to `ip:port` gets the listener's greeting (1 s timeout). */
-export function tcpOnce(ns: string, ip: string, port: number): boolean {
-  return nsExec(ns, [process.execPath, '-e', CLIENT, ip, String(port)]).status === 0;
+export async function tcpOnce(ns: string, ip: string, port: number): Promise<boolean> {
+  return (await nsRun(ns, [process.execPath, '-e', CLIENT, ip, String(port)])) === 0;
 }
 
 /** Starts a `node` TCP listener on `ports` inside `ns`; resolves once all listen. */

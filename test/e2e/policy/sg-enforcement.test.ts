@@ -57,19 +57,19 @@ describe('security groups enforced on real traffic (OVS agent, openvswitch firew
     listener = await startListener(s.ns, [IN_RANGE, OUT_OF_RANGE]);
     cleanup.push(() => stopListener(listener));
     // the listener really answers on both ports (loopback inside s never crosses the firewall)
-    for (const port of [IN_RANGE, OUT_OF_RANGE]) assert.ok(tcpOnce(s.ns, '127.0.0.1', port));
+    for (const port of [IN_RANGE, OUT_OF_RANGE]) assert.ok(await tcpOnce(s.ns, '127.0.0.1', port));
   });
 
   after(() => cleanup.run());
 
   test('the server SG has no ingress rule: nothing reaches it', async () => {
     assert.deepEqual(await bed.ingressRules(srvSg), []);
-    assert.equal(pingOnce(a.ns, s.ip), false, 'a → s ping must be dropped');
-    assert.equal(pingOnce(b.ns, s.ip), false, 'b → s ping must be dropped');
-    assert.equal(tcpOnce(a.ns, s.ip, IN_RANGE), false, 'a → s tcp must be dropped');
+    assert.equal(await pingOnce(a.ns, s.ip), false, 'a → s ping must be dropped');
+    assert.equal(await pingOnce(b.ns, s.ip), false, 'b → s ping must be dropped');
+    assert.equal(await tcpOnce(a.ns, s.ip, IN_RANGE), false, 'a → s tcp must be dropped');
     // the clients' own SGs allow egress and ARP works: a and b are not cut off from L2 —
     // s (egress allowed) reaches neither of them either, since their SGs lack ingress rules
-    assert.equal(pingOnce(s.ns, a.ip), false, 's → a ping must be dropped by a’s SG');
+    assert.equal(await pingOnce(s.ns, a.ip), false, 's → a ping must be dropped by a’s SG');
   });
 
   test('remote IP prefix: ICMP from a/32 only, then blocked again', async (t) => {
@@ -78,8 +78,8 @@ describe('security groups enforced on real traffic (OVS agent, openvswitch firew
       remote_ip_prefix: `${a.ip}/32`,
     });
     const on = await waitFor('a → s ping after the a/32 rule', () => pingOnce(a.ns, s.ip), true);
-    assert.equal(pingOnce(b.ns, s.ip), false, 'b is outside the prefix');
-    assert.equal(tcpOnce(a.ns, s.ip, IN_RANGE), false, 'the rule is ICMP only');
+    assert.equal(await pingOnce(b.ns, s.ip), false, 'b is outside the prefix');
+    assert.equal(await tcpOnce(a.ns, s.ip, IN_RANGE), false, 'the rule is ICMP only');
     await bed.deleteRule(rule.id);
     const off = await waitFor('a → s ping after removal', () => pingOnce(a.ns, s.ip), false);
     t.diagnostic(`agent latency: allow ${on} ms, block ${off} ms`);
@@ -88,7 +88,7 @@ describe('security groups enforced on real traffic (OVS agent, openvswitch firew
   test('remote group: ICMP from members of "peers" only, then blocked again', async (t) => {
     const rule = await bed.allowIngress(srvSg, { protocol: 'icmp', remote_group_id: peersSg });
     const on = await waitFor('a → s ping after the group rule', () => pingOnce(a.ns, s.ip), true);
-    assert.equal(pingOnce(b.ns, s.ip), false, 'b is not in "peers"');
+    assert.equal(await pingOnce(b.ns, s.ip), false, 'b is not in "peers"');
     // membership is live: put b into "peers" too and it gets through, take it out and it does not
     await bed.setSecurityGroups(b.port.id, [peersSg]);
     const joined = await waitFor('b → s after joining peers', () => pingOnce(b.ns, s.ip), true);
@@ -111,9 +111,13 @@ describe('security groups enforced on real traffic (OVS agent, openvswitch firew
       () => tcpOnce(b.ns, s.ip, IN_RANGE),
       true,
     );
-    assert.equal(tcpOnce(b.ns, s.ip, OUT_OF_RANGE), false, `${OUT_OF_RANGE} is outside the range`);
-    assert.equal(tcpOnce(a.ns, s.ip, IN_RANGE), false, 'a is outside the prefix');
-    assert.equal(pingOnce(b.ns, s.ip), false, 'the rule is TCP only');
+    assert.equal(
+      await tcpOnce(b.ns, s.ip, OUT_OF_RANGE),
+      false,
+      `${OUT_OF_RANGE} is outside the range`,
+    );
+    assert.equal(await tcpOnce(a.ns, s.ip, IN_RANGE), false, 'a is outside the prefix');
+    assert.equal(await pingOnce(b.ns, s.ip), false, 'the rule is TCP only');
     await bed.deleteRule(rule.id);
     const off = await waitFor(
       'b → s:8080 after removal',
