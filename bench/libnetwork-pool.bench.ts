@@ -26,6 +26,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const f1 = (x: number) => x.toFixed(1);
 const log = pino({ level: 'silent' });
 
+/** `/v2.0/ports/<uuid>/tags` → `ports/{id}/tags`. */
+const shortPath = (p: string) =>
+  p.replace('/v2.0/', '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '{id}');
+
 async function main() {
   const bed = await startBed();
   // the pool has its own counting client: its pre-warm and refills run in the background, off the call path
@@ -52,6 +56,8 @@ async function main() {
     await bed.server.listen({ socketPath: bed.socket });
   };
   const rows = new Map<string, { calls: number[]; neutron: number[]; total: number[] }>();
+  /** The request sequence of each operation, first round (shows where each request goes). */
+  const traces = new Map<string, string>();
   const measure = async <T>(kind: string, fn: () => Promise<T>): Promise<T> => {
     const row = rows.get(kind) ?? { calls: [], neutron: [], total: [] };
     rows.set(kind, row);
@@ -62,6 +68,10 @@ async function main() {
     row.total.push(performance.now() - t0);
     row.calls.push(bed.client.count - c0);
     row.neutron.push(bed.client.ms - m0);
+    if (!traces.has(kind)) {
+      const seq = bed.client.log.slice(c0).map((r) => `${r.method} ${shortPath(r.path)}`);
+      traces.set(kind, seq.join(', ') || '(none)');
+    }
     return out;
   };
   const background: number[] = [];
@@ -119,6 +129,12 @@ async function main() {
     'attach is ONE request: the tags PUT of CreateEndpoint (Zed accepts tags neither in POST nor in PUT bodies).',
     '`network rm` with the pool also deletes the free pooled ports of the subnet (here 2) before the subnet.',
     `Pool requests in the background per network lifetime (pre-warm, refills): median ${median(background)}.`,
+    '',
+    'Request sequences (first round):',
+    '',
+    '| Operation | requests |',
+    '|---|---|',
+    ...[...traces].map(([k, t]) => `| ${k} | ${t} |`),
     '',
   ];
   await writeFile('bench/results/libnetwork-pool.md', lines.join('\n'));
