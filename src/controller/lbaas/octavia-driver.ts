@@ -4,13 +4,12 @@
  * collides with an object a previous run made (409) finds and returns that object instead.
  */
 import type { Logger } from 'pino';
-import { isConflictError, isNotFoundError, isNotReadyError } from '../../common/errors/index.js';
-import { Immutable } from '../../openstack/http/errors.js';
 import type { NeutronClient } from '../../openstack/neutron/index.js';
 import type { Listener, OctaviaClient, PoolCreate } from '../../openstack/octavia/index.js';
 import { ProvisioningError } from '../../openstack/octavia/index.js';
 import { listenerName } from './names.js';
 import { detectOctaviaFeatures, type OctaviaFeatures } from './octavia-features.js';
+import { OctaviaSteps } from './octavia-steps.js';
 import type {
   KlbListener,
   KlbLoadBalancer,
@@ -37,20 +36,11 @@ export interface OctaviaDriverOptions {
   pollInitialMs?: number;
 }
 
-interface StatusTree {
-  statuses?: {
-    loadbalancer?: {
-      provisioning_status?: string;
-      listeners?: { id: string; pools?: { id: string; members?: { id: string }[] }[] }[];
-      pools?: { id: string; members?: { id: string }[] }[];
-    };
-  };
-}
-
 /** The Octavia implementation of {@link LbaasDriver}. */
 export class OctaviaLbaasDriver implements LbaasDriver {
   private features: Promise<OctaviaFeatures> | undefined;
   private readonly vip: VipPorts;
+  private readonly steps: OctaviaSteps;
   private readonly tags: readonly string[];
 
   constructor(
@@ -61,6 +51,7 @@ export class OctaviaLbaasDriver implements LbaasDriver {
   ) {
     this.tags = opts.resourceTags ?? [];
     this.vip = new VipPorts(neutron, this.tags);
+    this.steps = new OctaviaSteps(octavia, opts);
   }
 
   /** API features, read once (a failed read is retried next time). */
@@ -85,28 +76,6 @@ export class OctaviaLbaasDriver implements LbaasDriver {
       : { description: this.tags.join(',') };
   }
 
-  private waitActive(lbId: string, o: LbaasCallOptions) {
-    return this.octavia.waitActive(lbId, {
-      deadlineMs: this.opts.activationTimeoutMs ?? 300_000,
-      initialDelayMs: this.opts.pollInitialMs ?? 250,
-      ...(o.signal ? { signal: o.signal } : {}),
-    });
-  }
-
-  /** Runs one mutation: waits once more when the LB is still busy (409 Immutable), then waits for ACTIVE. */
-  private async mutate<T>(lbId: string, o: LbaasCallOptions, call: () => Promise<T>): Promise<T> {
-    let out: T;
-    try {
-      out = await call();
-    } catch (error) {
-      if (!(error instanceof Immutable)) throw error;
-      await this.waitActive(lbId, o);
-      out = await call();
-    }
-    await this.waitActive(lbId, o);
-    return out;
-  }
-
   async ensureLoadBalancer(
     req: LoadBalancerRequest,
     o: LbaasCallOptions = {},
@@ -128,7 +97,7 @@ export class OctaviaLbaasDriver implements LbaasDriver {
       o,
     );
     try {
-      lb = await this.waitActive(lb.id, o);
+      lb = await this.steps.waitActive(lb.id, o);
     } catch (error) {
       if (error instanceof ProvisioningError) {
         // An LB born in ERROR never recovers: remove it so the retry starts clean.
@@ -168,58 +137,14 @@ export class OctaviaLbaasDriver implements LbaasDriver {
     };
   }
 
-  async inventory(
-    lbId: string,
-    o: LbaasCallOptions = {},
-  ): Promise<LoadBalancerInventory | undefined> {
-    try {
-      // One request for the whole tree instead of one list per listener and pool.
-      const res = await this.octavia.http.request<StatusTree>({
-        method: 'GET',
-        path: `/v2/lbaas/loadbalancers/${encodeURIComponent(lbId)}/status`,
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
-      const tree = res.body?.statuses?.loadbalancer ?? {};
-      const listeners = tree.listeners ?? [];
-      const pools = [...(tree.pools ?? []), ...listeners.flatMap((l) => l.pools ?? [])];
-      return {
-        provisioningStatus: tree.provisioning_status ?? 'UNKNOWN',
-        listenerIds: new Set(listeners.map((l) => l.id)),
-        poolIds: new Set(pools.map((p) => p.id)),
-        memberIds: new Set(pools.flatMap((p) => (p.members ?? []).map((m) => m.id))),
-      };
-    } catch (error) {
-      if (isNotFoundError(error)) return undefined;
-      throw error;
-    }
+  inventory(lbId: string, o: LbaasCallOptions = {}): Promise<LoadBalancerInventory | undefined> {
+    return this.steps.inventory(lbId, o);
   }
 
   async releaseLoadBalancer(lb: KlbLoadBalancer, o: LbaasCallOptions = {}): Promise<void> {
-    if (lb.id) {
-      const gone = !(await this.deleteLb(lb.id, o));
-      if (!gone) {
-        await this.octavia.waitDeleted(lb.id, {
-          deadlineMs: this.opts.activationTimeoutMs ?? 300_000,
-          initialDelayMs: this.opts.pollInitialMs ?? 250,
-          ...(o.signal ? { signal: o.signal } : {}),
-        });
-      }
-    }
+    if (lb.id) await this.steps.deleteCascade(lb.id, o);
     if (lb.port_id) await this.vip.release(lb.port_id, o);
     this.log.info({ lb: lb.id, name: lb.name }, 'load balancer released');
-  }
-
-  /** Cascade delete; waits when the LB is busy. @returns false when it was already gone. */
-  private async deleteLb(id: string, o: LbaasCallOptions): Promise<boolean> {
-    try {
-      return await this.octavia.loadBalancers.deleteIfExists(id, { ...o, cascade: true });
-    } catch (error) {
-      if (!isNotReadyError(error)) throw error;
-      await this.waitActive(id, o).catch((e: unknown) => {
-        if (!(e instanceof ProvisioningError)) throw e;
-      });
-      return this.octavia.loadBalancers.deleteIfExists(id, { ...o, cascade: true });
-    }
   }
 
   private listenerStatus(lb: KlbLoadBalancer, l: Listener, req: ListenerRequest): KlbListener {
@@ -256,7 +181,7 @@ export class OctaviaLbaasDriver implements LbaasDriver {
       ...(await this.timeoutFields(req, o)),
       ...(await this.tagFields(o)),
     };
-    const l = await this.createOrFind(
+    const l = await this.steps.createOrFind(
       lb.id,
       o,
       () => this.octavia.listeners.create(body, o),
@@ -277,7 +202,7 @@ export class OctaviaLbaasDriver implements LbaasDriver {
   ): Promise<KlbListener> {
     // 0 restores Octavia's default (50 s), which is what an absent timeout means on create.
     const f = (await this.feature(o)).timeouts;
-    const l = await this.mutate(lb.id, o, () =>
+    const l = await this.steps.mutate(lb.id, o, () =>
       this.octavia.listeners.update(
         listener.id,
         f
@@ -297,7 +222,7 @@ export class OctaviaLbaasDriver implements LbaasDriver {
     listener: KlbListener,
     o: LbaasCallOptions = {},
   ): Promise<void> {
-    await this.mutate(lb.id, o, () => this.octavia.listeners.deleteIfExists(listener.id, o));
+    await this.steps.mutate(lb.id, o, () => this.octavia.listeners.deleteIfExists(listener.id, o));
   }
 
   async ensurePool(
@@ -312,7 +237,7 @@ export class OctaviaLbaasDriver implements LbaasDriver {
       lb_algorithm: (this.opts.lbAlgorithm ?? 'ROUND_ROBIN') as PoolCreate['lb_algorithm'],
       ...(await this.tagFields(o)),
     };
-    const p = await this.createOrFind(
+    const p = await this.steps.createOrFind(
       lb.id,
       o,
       () => this.octavia.pools.create(body, o),
@@ -332,7 +257,7 @@ export class OctaviaLbaasDriver implements LbaasDriver {
   }
 
   async releasePool(lb: KlbLoadBalancer, pool: KlbPool, o: LbaasCallOptions = {}): Promise<void> {
-    await this.mutate(lb.id, o, () => this.octavia.pools.deleteIfExists(pool.id, o));
+    await this.steps.mutate(lb.id, o, () => this.octavia.pools.deleteIfExists(pool.id, o));
   }
 
   async ensureMember(
@@ -348,7 +273,7 @@ export class OctaviaLbaasDriver implements LbaasDriver {
       subnet_id: req.subnetId,
       ...(this.tags.length > 0 && (await this.feature(o)).tags ? { tags: [...this.tags] } : {}),
     };
-    const m = await this.createOrFind(
+    const m = await this.steps.createOrFind(
       lb.id,
       o,
       () => this.octavia.members.create(pool.id, body, o),
@@ -371,7 +296,7 @@ export class OctaviaLbaasDriver implements LbaasDriver {
     member: KlbMember,
     o: LbaasCallOptions = {},
   ): Promise<void> {
-    await this.mutate(lb.id, o, () =>
+    await this.steps.mutate(lb.id, o, () =>
       this.octavia.members.deleteIfExists(member.pool_id, member.id, o),
     );
   }
@@ -382,24 +307,5 @@ export class OctaviaLbaasDriver implements LbaasDriver {
     o: LbaasCallOptions = {},
   ): Promise<void> {
     await this.vip.updateSecurityGroups(lb.port_id, sgIds, o);
-  }
-
-  /** Create; on 409 (a previous run made it) find it; then wait for ACTIVE. */
-  private async createOrFind<T>(
-    lbId: string,
-    o: LbaasCallOptions,
-    create: () => Promise<T>,
-    find: () => Promise<T | undefined>,
-  ): Promise<T> {
-    return this.mutate(lbId, o, async () => {
-      try {
-        return await create();
-      } catch (error) {
-        if (!isConflictError(error)) throw error;
-        const found = await find();
-        if (found === undefined) throw error;
-        return found;
-      }
-    });
   }
 }
