@@ -93,6 +93,7 @@ async function wireDrivers(api: KubeApi, config: KuryrConfig, log: Logger): Prom
 interface ControllerFlags {
   kubeconfig?: string;
   leaseNamespace?: string;
+  watchNamespace?: string;
   healthHost: string;
 }
 
@@ -145,7 +146,10 @@ async function run(flags: ControllerFlags, cmd: Command): Promise<void> {
     useEvents: k.useEvents,
     host: process.env.POD_NAME ?? hostname(),
     health: { port: config.healthServer.port, host: flags.healthHost },
-    dispatcher: { reconcilePeriodMs: k.watchReconcilePeriod * 1000 },
+    dispatcher: {
+      reconcilePeriodMs: k.watchReconcilePeriod * 1000,
+      ...(flags.watchNamespace ? { watchNamespace: flags.watchNamespace } : {}),
+    },
     ...(k.controllerHa
       ? { ha: { namespace: leaseNamespace(flags.leaseNamespace), identity } }
       : {}),
@@ -181,5 +185,9 @@ export function registerControllerCommand(program: Command): void {
       'namespace of the HA Lease (default: POD_NAMESPACE, own SA namespace, kube-system)',
     )
     .option('--health-host <host>', 'address of the health and metrics listeners', '127.0.0.1')
+    .option(
+      '--watch-namespace <ns>',
+      'handle only objects of this namespace (development, tests sharing an API server)',
+    )
     .action(run);
 }

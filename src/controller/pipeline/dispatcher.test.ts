@@ -7,7 +7,7 @@ import { hasFinalizer } from '../../k8s/finalizers.js';
 import { KINDS } from '../../k8s/kinds.js';
 import type { KubeObject } from '../../k8s/object.js';
 import { FakeKube } from '../../k8s/testing/fake-kube.js';
-import { Dispatcher, EVENT_REASON_HANDLER_FAILED } from './dispatcher.js';
+import { Dispatcher, EVENT_REASON_HANDLER_FAILED, scopedWatch } from './dispatcher.js';
 import type { QueueTimers } from './keyed-queue.js';
 import { RetryPolicy } from './retry-policy.js';
 import type { ResourceHandler } from './types.js';
@@ -202,4 +202,18 @@ test('unexpected errors past the budget: terminal, Warning Event, and the key is
   assert.ok(d.exhausted.has('pods.core|kk-ns/p'));
   assert.equal((await api.list(KINDS.event, { namespace: 'kk-ns' })).items.length, 1);
   await d.stop();
+});
+
+test('watchNamespace: namespaced kinds and the Namespace object narrowed, nodes untouched', () => {
+  assert.deepEqual(scopedWatch(KINDS.pod, {}, undefined), {});
+  assert.deepEqual(scopedWatch(KINDS.pod, { labelSelector: 'a=b' }, 'ns1'), {
+    labelSelector: 'a=b',
+    namespace: 'ns1',
+  });
+  assert.deepEqual(scopedWatch(KINDS.kuryrPort, {}, 'ns1'), { namespace: 'ns1' });
+  assert.deepEqual(scopedWatch(KINDS.namespace, {}, 'ns1'), { fieldSelector: 'metadata.name=ns1' });
+  assert.deepEqual(scopedWatch(KINDS.namespace, { fieldSelector: 'x=y' }, 'ns1'), {
+    fieldSelector: 'x=y,metadata.name=ns1',
+  });
+  assert.deepEqual(scopedWatch(KINDS.node, {}, 'ns1'), {});
 });

@@ -12,7 +12,7 @@
  * - nothing is remembered across restarts: a fresh list re-queues every object (resume from cluster state).
  */
 import type { Logger } from 'pino';
-import type { KubeApi } from '../../k8s/client.js';
+import type { KubeApi, ListOptions } from '../../k8s/client.js';
 import type { EventRecorder } from '../../k8s/events.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from '../../k8s/finalizers.js';
 import { Informer, type InformerOptions } from '../../k8s/informer.js';
@@ -37,6 +37,29 @@ export interface DispatcherOptions {
   reconcilePeriodMs?: number;
   informer?: Partial<Omit<InformerOptions, 'log'>>;
   timers?: QueueTimers;
+  /**
+   * Only objects of this namespace (and the Namespace object itself); cluster-scoped kinds such as
+   * nodes are still watched whole. For development and for tests sharing one API server.
+   */
+  watchNamespace?: string;
+}
+
+/** `watch` narrowed to `namespace` (see {@link DispatcherOptions.watchNamespace}). */
+export function scopedWatch(
+  kind: ResourceKind,
+  watch: Pick<ListOptions, 'namespace' | 'labelSelector' | 'fieldSelector'>,
+  namespace: string | undefined,
+): Pick<ListOptions, 'namespace' | 'labelSelector' | 'fieldSelector'> {
+  if (namespace === undefined) return watch;
+  if (kind.namespaced) return { ...watch, namespace };
+  if (kind.group === '' && kind.plural === 'namespaces') {
+    const byName = `metadata.name=${namespace}`;
+    return {
+      ...watch,
+      fieldSelector: watch.fieldSelector ? `${watch.fieldSelector},${byName}` : byName,
+    };
+  }
+  return watch;
 }
 
 interface KindGroup {
@@ -89,7 +112,7 @@ export class Dispatcher {
         const informer = new Informer<KubeObject>(
           o.api,
           h.kind,
-          h.watch ?? {},
+          scopedWatch(h.kind, h.watch ?? {}, o.watchNamespace),
           {
             onAdd: (obj) => {
               tombstones.delete(objectKey(obj));
