@@ -281,3 +281,28 @@ test('registry: service/endpoints need the service spec drivers', async () => {
   assert.equal(DRIVER_HANDLERS.service?.({ ...base, serviceSpec }).alias, 'service');
   assert.equal(DRIVER_HANDLERS.endpoints?.({ ...base, serviceSpec }).alias, 'endpoints');
 });
+
+test('Service deleted or being deleted between the Endpoints read and the finalizer: no error, no KLB', async () => {
+  const { kube, ctx, epH } = setup();
+  const svc = kube.seed(KINDS.service, service('web', {}));
+  const ep = kube.seed(KINDS.endpoints, endpoints('web', ['10.1.0.2']));
+  const realGet = kube.get.bind(kube);
+  // the handler reads a live Service, which then starts deleting (another finalizer holds it)
+  kube.get = (async (k: ResourceKind, name: string, ns?: string) => {
+    const obj = await realGet(k, name, ns);
+    if (k === KINDS.service && !obj.metadata?.deletionTimestamp) {
+      kube.seed(KINDS.service, {
+        ...svc,
+        metadata: { ...svc.metadata, finalizers: ['other'], deletionTimestamp: 'now' },
+      });
+    }
+    return obj;
+  }) as typeof kube.get;
+  assert.deepEqual(await epH.onPresent(ep, ctx), {});
+  kube.get = realGet;
+  assert.equal((await kube.list(KINDS.kuryrLoadBalancer)).items.length, 0);
+  await kube.delete(KINDS.service, 'web', 'ns');
+  await kube.patchMerge(KINDS.service, 'web', 'ns', { metadata: { finalizers: null } });
+  await kube.delete(KINDS.service, 'web', 'ns');
+  assert.deepEqual(await epH.onPresent(ep, ctx), {}, 'Service gone');
+});

@@ -48,8 +48,8 @@ export class KlbSpecWriter {
     const namespace = svc.metadata?.namespace ?? '';
     // ARCHITECTURE.md §5: the Service finalizer is stored before the KuryrLoadBalancer exists, so a
     // Service deletion always waits for the load balancer cleanup.
-    const current =
-      (await addFinalizer(ctx.api, KINDS.service, svc, FINALIZER_SERVICE)).object ?? svc;
+    const current = await this.holdService(svc, ctx);
+    if (current === undefined) return {}; // deleted meanwhile: its finalize path (if any) follows
     const [part, found] = await Promise.all([
       buildServiceSpecPart(current, this.deps, ctx.signal),
       this.get(name, namespace, ctx),
@@ -101,6 +101,25 @@ export class KlbSpecWriter {
     await removeFinalizer(ctx.api, KINDS.service, svc, FINALIZER_SERVICE);
     ctx.log.info({ service: `${namespace}/${name}` }, 'KuryrLoadBalancer gone, Service released');
     return {};
+  }
+
+  /**
+   * Adds the Service finalizer; undefined when the Service is gone or started deleting meanwhile (a
+   * race with the `endpoints` handler's read, not an error worth a Warning Event).
+   */
+  private async holdService(svc: KubeObject, ctx: HandlerContext): Promise<KubeObject | undefined> {
+    try {
+      return (await addFinalizer(ctx.api, KINDS.service, svc, FINALIZER_SERVICE)).object ?? svc;
+    } catch (err) {
+      if (isNotFoundError(err)) return undefined;
+      if (!isConflictError(err)) throw err;
+      const m = svc.metadata ?? {};
+      const live = await getOrUndefined(
+        ctx.api.get(KINDS.service, m.name ?? '', m.namespace, { signal: ctx.signal }),
+      );
+      if (live === undefined || live.metadata?.deletionTimestamp) return undefined;
+      throw err;
+    }
   }
 
   /** The KuryrLoadBalancer named `name`, undefined when there is none. */
