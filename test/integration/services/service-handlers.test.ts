@@ -19,7 +19,10 @@ import { ServiceHandler } from '../../../src/controller/handlers/service.js';
 import { DefaultProjectDriver } from '../../../src/controller/drivers/project/default.js';
 import { DefaultSecurityGroupsDriver } from '../../../src/controller/drivers/security-groups/default.js';
 import { KlbSpecWriter } from '../../../src/controller/lbaas/spec/klb-writer.js';
-import { Dispatcher } from '../../../src/controller/pipeline/dispatcher.js';
+import {
+  Dispatcher,
+  EVENT_REASON_HANDLER_FAILED,
+} from '../../../src/controller/pipeline/dispatcher.js';
 import { RetryPolicy } from '../../../src/controller/pipeline/retry-policy.js';
 import type { KubeClient } from '../../../src/k8s/client.js';
 import { FINALIZER_KURYRLOADBALANCER, FINALIZER_SERVICE } from '../../../src/k8s/constants.js';
@@ -328,5 +331,49 @@ describe('service + endpoints handlers on a real kube-apiserver', () => {
     await api.delete(KINDS.service, 'quick', ns);
     await waitFor('Service quick gone', async () => (await getSvc('quick')) === undefined);
     assert.equal(await getKlb('quick'), undefined);
+  });
+
+  test('NodePort → ClusterIP load balancer; a bad timeout annotation → Warning Event, fixed → KLB', async () => {
+    await api.create(KINDS.service, {
+      metadata: { name: 'np', namespace: ns },
+      spec: {
+        type: 'NodePort',
+        ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }],
+      },
+    });
+    const np = await waitFor('KLB of np', () => getKlb('np'));
+    assert.equal(np.spec.type, 'ClusterIP');
+    assert.deepEqual(np.spec.ports, [
+      { name: 'http', port: 80, protocol: 'TCP', targetPort: '80' },
+    ]);
+
+    await api.create(KINDS.service, {
+      metadata: {
+        name: 'badtimeout',
+        namespace: ns,
+        annotations: { 'openstack.org/kuryr-timeout-client-data': '50s' },
+      },
+      spec: { ports: [{ port: 80 }] },
+    });
+    const events = await waitFor('Warning Event on badtimeout', async () => {
+      const list = await api.list(KINDS.event, {
+        namespace: ns,
+        fieldSelector: 'involvedObject.name=badtimeout',
+      });
+      return list.items.length ? list.items : undefined;
+    });
+    const ev = events[0] as KubeObject & { type: string; reason: string; message: string };
+    assert.equal(ev.type, 'Warning');
+    assert.equal(ev.reason, EVENT_REASON_HANDLER_FAILED);
+    assert.match(
+      ev.message,
+      /kuryr-timeout-client-data must be a whole number of milliseconds, got '50s'/,
+    );
+    assert.equal(await getKlb('badtimeout'), undefined, 'nothing created from a bad Service');
+    await api.patchMerge(KINDS.service, 'badtimeout', ns, {
+      metadata: { annotations: { 'openstack.org/kuryr-timeout-client-data': '50000' } },
+    });
+    const klb = await waitFor('KLB after the fix', () => getKlb('badtimeout'));
+    assert.equal(klb.spec.timeout_client_data, 50000);
   });
 });
