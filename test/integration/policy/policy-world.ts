@@ -43,7 +43,6 @@ import type { KubeObject } from '../../../src/k8s/object.js';
 import { vifToPrimitive } from '../../../src/models/vif-primitive.js';
 import type { SecurityGroupRule } from '../../../src/openstack/neutron/index.js';
 import {
-  deleteTaggedPorts,
   makePodNetwork,
   openControllerBed,
   type ControllerBed,
@@ -141,7 +140,9 @@ export async function closeWorld(w: PolicyWorld | undefined): Promise<void> {
   if (!w) return;
   await w.service.stop();
   for (const ns of w.namespaces) await deleteNamespace(w.kube, ns).catch(() => undefined);
-  await deleteTaggedPorts(w.bed, w.net.network.id).catch(() => undefined);
+  // Every port on the suite's own network is the suite's (pod ports are not tagged by every path).
+  const ports = await w.bed.neutron.ports.listAll({ network_id: w.net.network.id }).catch(() => []);
+  for (const port of ports) await w.bed.neutron.ports.deleteIfExists(port.id).catch(() => false);
   for (const sg of await leakedPolicySgs(w).catch(() => [])) {
     await w.bed.neutron.securityGroups.deleteIfExists(sg).catch(() => undefined);
   }
