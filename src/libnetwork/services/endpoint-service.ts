@@ -62,7 +62,9 @@ export class EndpointService {
         ]
       : port.tags;
     const needsUpdate = !this.options.tagMode || !port.device_id;
-    await Promise.all([
+    // The claim (the only request of a warm-pool attach) runs while the host side is plugged, unless --expose
+    // has to update the port before the plug (no port update while the agent manages the device).
+    const claim = Promise.all([
       this.options.tagMode ? this.neutron.replaceTags('ports', port.id, tags) : Promise.resolve(),
       // device_id carries the EndpointID only where the original put it (name mode); tag mode saves the call.
       needsUpdate && !this.options.tagMode
@@ -72,17 +74,21 @@ export class EndpointService {
           })
         : Promise.resolve(),
     ]);
+    const exposed = req.Options?.['com.docker.network.endpoint.exposedports'] ?? [];
+    if (exposed.length > 0) await claim;
     port = { ...port, tags };
     this.lookup.endpointCreatedHere(req.EndpointID);
-    // --expose before plugging: no port update while the agent manages the device (see the service)
-    const exposed = req.Options?.['com.docker.network.endpoint.exposedports'] ?? [];
     port = await this.external.expose(req.EndpointID, port, exposed);
     this.lookup.rememberEndpoint(req.EndpointID, port);
+    const plugged = port;
     try {
-      await this.binder.plug(port, network);
+      const [c, p] = await Promise.allSettled([claim, this.binder.plug(plugged, network)]);
+      if (c.status === 'rejected') throw c.reason;
+      if (p.status === 'rejected') throw p.reason;
       if (this.options.vifPluggingIsFatal) port = await this.waitActive(port);
     } catch (error) {
-      await this.binder.unplug(port).catch(() => undefined);
+      this.lookup.forgetEndpoint(req.EndpointID);
+      await this.binder.unplug(plugged).catch(() => undefined);
       throw error;
     }
     return { Interface: iface.MacAddress ? {} : { MacAddress: port.mac_address } };
