@@ -5,7 +5,7 @@
  * COMPATIBILITY.md §6); then it marks the VIF active once Neutron says ACTIVE. On deletion it releases
  * every VIF back to the pool (or deletes the port) before the finalizer goes.
  */
-import { isNotFoundError } from '../../common/errors/index.js';
+import { isNotFoundError, isValidationError, NotReadyError } from '../../common/errors/index.js';
 import type { KuryrPort, KuryrPortVifEntry } from '../../k8s/crds/types.js';
 import { FINALIZER_KURYRPORT } from '../../k8s/constants.js';
 import { KINDS } from '../../k8s/kinds.js';
@@ -97,6 +97,11 @@ export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
     } catch (error) {
       // Status not written: nobody references the port, give it back (ARCHITECTURE.md §5 rollback).
       await this.d.pool.releaseVif(vif, req).catch(() => undefined);
+      if (isStaleWrite(error)) {
+        // The `test` on resourceVersion failed (422): someone changed the KuryrPort meanwhile. Not a
+        // bad object — run again on its latest version instead of failing for good.
+        throw new NotReadyError(`KuryrPort ${ref.namespace}/${ref.name} changed; retrying`);
+      }
       throw error;
     }
     ctx.log.info({ portId: vif.id, pod: `${ref.namespace}/${ref.name}` }, 'VIF written');
@@ -129,4 +134,11 @@ export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
       { signal: ctx.signal },
     );
   }
+}
+
+/** A JSON patch whose `test` op failed: the apiserver answers 422 Invalid. */
+function isStaleWrite(error: unknown): boolean {
+  if (!isValidationError(error)) return false;
+  const details = (error as { details?: { code?: unknown } }).details;
+  return details?.code === 422;
 }
