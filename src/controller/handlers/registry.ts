@@ -1,7 +1,7 @@
 /**
  * @module The handlers built on the controller drivers (`vif`, `kuryrport`, `namespace`,
  * `kuryrnetwork`, and the NetworkPolicy ones `policy`, `kuryrnetworkpolicy`, `pod_label`) as a
- * registry a registry the controller's composition root merges into its own
+ * registry the controller's composition root merges into its own
  * (src/controller/pipeline/handler-registry.ts).
  */
 import { ConfigurationError } from '../../common/errors/index.js';
@@ -50,7 +50,7 @@ function klbWriter(d: DriverHandlersDeps): KlbSpecWriter {
   return new KlbSpecWriter(d.serviceSpec);
 }
 
-/** `vif`, `kuryrport`, `namespace`, `kuryrnetwork`. */
+/** The dependencies only the NetworkPolicy handlers need (built by `buildPodDrivers`). */
 function policyDeps(d: DriverHandlersDeps): { neutron: NeutronClient; podSgs: PodSgApplier } {
   if (d.neutron === undefined || d.podSgs === undefined) {
     throw new ConfigurationError(
@@ -60,6 +60,7 @@ function policyDeps(d: DriverHandlersDeps): { neutron: NeutronClient; podSgs: Po
   return { neutron: d.neutron, podSgs: d.podSgs };
 }
 
+/** alias → factory of every handler built on the controller drivers. */
 export const DRIVER_HANDLERS: HandlerRegistry<DriverHandlersDeps> = {
   vif: () => new VifHandler(),
   kuryrport: (d) => new KuryrPortHandler(d),
