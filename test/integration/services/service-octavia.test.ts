@@ -31,6 +31,7 @@ import { KINDS } from '../../../src/k8s/kinds.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
 import type { PodSubnet } from '../../../src/controller/drivers/pod-vif/types.js';
 import { OctaviaClient } from '../../../src/openstack/octavia/index.js';
+import { requireOctaviaOpenStackEnv } from '../../helpers/openstack-env.js';
 import {
   makePodNetwork,
   openControllerBed,
@@ -64,6 +65,7 @@ describe('Service → KuryrLoadBalancer → Octavia on the real bed', () => {
   const getKlb = (name: string) => getOr(api.get(KINDS.kuryrLoadBalancer, name, ns));
 
   before(async () => {
+    requireOctaviaOpenStackEnv(); // fails with what to start when the bed runs without Octavia
     bed = await openControllerBed('kf2-oct');
     api = await connectKube();
     await applyCrds(api);
