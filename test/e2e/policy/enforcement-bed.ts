@@ -54,7 +54,7 @@ export interface Endpoint {
  * tests can report the agent's latency; never asserts on time itself.
  */
 export async function waitFor(
-  what: string,
+  what: string | (() => string),
   probe: () => boolean | Promise<boolean>,
   want: boolean,
   timeoutMs = 60_000,
@@ -66,7 +66,8 @@ export async function waitFor(
     if (last === want) return Date.now() - t0;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${what}: still ${String(last)} after ${timeoutMs} ms (want ${String(want)})`);
+  const name = typeof what === 'string' ? what : what();
+  throw new Error(`${name}: still ${String(last)} after ${timeoutMs} ms (want ${String(want)})`);
 }
 
 /**

@@ -85,10 +85,12 @@ describe('NetworkPolicy on real traffic (kuryr controller + OVS agent firewall)'
       },
     });
     let portId = '';
+    let seen = '';
     await waitFor(
-      `KuryrPort of ${namespace}/${name}${ctlLog()}`,
+      () => `KuryrPort of ${namespace}/${name} (last seen: ${seen || 'none'})${ctlLog()}`,
       async () => {
         const kp = await kube.get(KINDS.kuryrPort, name, namespace).catch(() => undefined);
+        seen = kp ? JSON.stringify({ spec: kp.spec, status: kp.status }).slice(0, 600) : '';
         const prim = kp?.status?.vifs?.['eth0']?.vif;
         portId = prim ? vifFromPrimitive(prim).id : '';
         return portId !== '';
@@ -236,7 +238,7 @@ describe('NetworkPolicy on real traffic (kuryr controller + OVS agent firewall)'
     // Neutron level: the server's port carries exactly the two policy SGs
     let want: string[] = [];
     await waitFor(
-      `server port gets both policy SGs${ctlLog()}`,
+      () => `server port gets both policy SGs${ctlLog()}`,
       async () => {
         want = await policySgIds();
         return (
@@ -254,7 +256,7 @@ describe('NetworkPolicy on real traffic (kuryr controller + OVS agent firewall)'
         .map((r) => r.remote_ip_prefix)
         .sort();
     await waitFor(
-      `policy SG rules list the yes pod${ctlLog()}`,
+      () => `policy SG rules list the yes pod${ctlLog()}`,
       async () => String(await remotes()) === `${fromYes.ip}/32`,
       true,
       90_000,
@@ -276,14 +278,24 @@ describe('NetworkPolicy on real traffic (kuryr controller + OVS agent firewall)'
     await kube.patchMerge(KINDS.namespace, ns.no, undefined, {
       metadata: { labels: { [ACCESS]: P } },
     });
-    await waitFor(`no → server after labelling${ctlLog()}`, () => reaches(fromNo), true, 90_000);
+    await waitFor(
+      () => `no → server after labelling${ctlLog()}`,
+      () => reaches(fromNo),
+      true,
+      90_000,
+    );
     const on = Date.now() - t0;
     assert.ok(await tcpOnce(fromNo.ns, server.ip, PORT), 'no → server tcp after labelling');
     const t1 = Date.now();
     await kube.patchMerge(KINDS.namespace, ns.no, undefined, {
       metadata: { labels: { [ACCESS]: null } },
     });
-    await waitFor(`no → server after unlabelling${ctlLog()}`, () => reaches(fromNo), false, 90_000);
+    await waitFor(
+      () => `no → server after unlabelling${ctlLog()}`,
+      () => reaches(fromNo),
+      false,
+      90_000,
+    );
     assert.ok(await reaches(fromYes), 'yes still allowed');
     t.diagnostic(`label → allowed ${on} ms, unlabel → blocked ${Date.now() - t1} ms`);
   });
@@ -293,11 +305,16 @@ describe('NetworkPolicy on real traffic (kuryr controller + OVS agent firewall)'
     const t0 = Date.now();
     await kube.delete(KINDS.networkPolicy, 'deny-all', ns.srv);
     await kube.delete(KINDS.networkPolicy, 'allow-labelled', ns.srv);
-    await waitFor(`no → server unblocked${ctlLog()}`, () => reaches(fromNo), true, 90_000);
+    await waitFor(
+      () => `no → server unblocked${ctlLog()}`,
+      () => reaches(fromNo),
+      true,
+      90_000,
+    );
     const open = Date.now() - t0;
     assert.ok(await tcpOnce(fromNo.ns, server.ip, PORT), 'no → server tcp unblocked');
     await waitFor(
-      `KuryrNetworkPolicies and their SGs gone${ctlLog()}`,
+      () => `KuryrNetworkPolicies and their SGs gone${ctlLog()}`,
       async () => {
         if ((await kube.list(KINDS.kuryrNetworkPolicy, { namespace: ns.srv })).items.length)
           return false;
