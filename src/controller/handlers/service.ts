@@ -7,7 +7,6 @@
  * Services never carry it: deletion deletes the KuryrLoadBalancer and releases the Service only once
  * it is gone (the `kuryrloadbalancer` handler cleans Octavia under the KuryrLoadBalancer's finalizer).
  */
-import { isNotFoundError } from '../../common/errors/index.js';
 import type { ListOptions } from '../../k8s/client.js';
 import { KINDS } from '../../k8s/kinds.js';
 import { objectKey, type KubeObject } from '../../k8s/object.js';
@@ -45,8 +44,8 @@ export class ServiceHandler implements ResourceHandler {
 
   /**
    * Every `watch_reconcile_period`: re-create KuryrLoadBalancers deleted by hand while their Service
-   * lives (nothing else would notice: this handler does not watch them), and delete those whose
-   * Service is gone without our finalizer (kuryr was down; the bed-less clusters' GC may be off).
+   * lives (nothing else would notice: this handler does not watch them). KuryrLoadBalancers whose
+   * Service is gone are left to the garbage collector (ownerReference), never deleted from here.
    */
   async reconcile(svcs: KubeObject[], ctx: HandlerContext): Promise<void> {
     const klbs = await ctx.api.list(
@@ -55,7 +54,6 @@ export class ServiceHandler implements ResourceHandler {
       { signal: ctx.signal },
     );
     const have = new Set(klbs.items.map(objectKey));
-    const live = new Set(svcs.map(objectKey));
     for (const svc of svcs) {
       if (svc.metadata?.deletionTimestamp || serviceSkipReason(svc) !== undefined) continue;
       if (have.has(objectKey(svc))) continue;
@@ -66,28 +64,6 @@ export class ServiceHandler implements ResourceHandler {
       await this.writer.ensure(svc, ctx).catch((err: unknown) => {
         ctx.log.warn({ err, service: objectKey(svc) }, 'reconcile: re-create failed');
       });
-    }
-    for (const klb of klbs.items) {
-      const m = klb.metadata ?? {};
-      if (live.has(objectKey(klb)) || m.deletionTimestamp) continue;
-      if (!m.ownerReferences?.some((r) => r.kind === 'Service')) continue;
-      // The cache may lag behind a brand-new Service: only the API's NotFound counts.
-      const gone = await ctx.api
-        .get(KINDS.service, m.name ?? '', m.namespace, { signal: ctx.signal })
-        .then(() => false)
-        .catch((err: unknown) => isNotFoundError(err));
-      if (!gone) continue;
-      ctx.log.info(
-        { klb: objectKey(klb) },
-        'reconcile: Service gone, deleting its KuryrLoadBalancer',
-      );
-      await ctx.api
-        .delete(KINDS.kuryrLoadBalancer, m.name ?? '', m.namespace, undefined, {
-          signal: ctx.signal,
-        })
-        .catch((err: unknown) => {
-          if (!isNotFoundError(err)) throw err;
-        });
     }
   }
 }
