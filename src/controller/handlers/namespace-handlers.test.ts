@@ -15,7 +15,8 @@ import { kuryrNetworkSubnetLookup } from './namespace-lookups.js';
 import { NamespaceHandler } from './namespace.js';
 import { DRIVER_HANDLERS } from './registry.js';
 
-test('namespace → KuryrNetwork → Neutron network in status → subnet lookup → delete', async () => {
+/** A fake cloud with a subnetpool and router, the namespace subnets driver on it, a handler context. */
+function setup() {
   const cloud = fakeCloud();
   const kube = new FakeKube();
   const pool = cloud.http.fake.seed('subnetpools', {
@@ -34,6 +35,11 @@ test('namespace → KuryrNetwork → Neutron network in status → subnet lookup
     log: silentLog,
     signal: new AbortController().signal,
   };
+  return { cloud, kube, subnets, ctx };
+}
+
+test('namespace → KuryrNetwork → Neutron network in status → subnet lookup → delete', async () => {
+  const { kube, cloud, subnets, ctx } = setup();
   const ns = kube.seed(KINDS.namespace, { metadata: { name: 'team', labels: { a: 'b' } } });
   await new NamespaceHandler(new DefaultProjectDriver('proj')).onPresent(ns, ctx);
   let kn = await kube.get(KINDS.kuryrNetwork, 'team', 'team');
@@ -71,24 +77,7 @@ test('buildPodDrivers resolves every alias; kuryrnetwork needs the namespace sub
 });
 
 test('kuryrnetwork finalize waits for the namespace KuryrPorts, then deletes the network', async () => {
-  const cloud = fakeCloud();
-  const kube = new FakeKube();
-  const pool = cloud.http.fake.seed('subnetpools', {
-    prefixes: ['10.61.0.0/16'],
-    default_prefixlen: 24,
-  });
-  const router = cloud.http.fake.seed('routers', {});
-  const subnets = new NamespaceSubnetsDriver(cloud.neutron, silentLog, {
-    routerId: router.id,
-    subnetPoolId: pool.id,
-    lookup: kuryrNetworkSubnetLookup(kube),
-  });
-  const ctx: HandlerContext = {
-    api: kube,
-    events: new EventRecorder(kube, { log: silentLog, enabled: false }),
-    log: silentLog,
-    signal: new AbortController().signal,
-  };
+  const { kube, cloud, subnets, ctx } = setup();
   const ns = kube.seed(KINDS.namespace, { metadata: { name: 'gone' } });
   await new NamespaceHandler(new DefaultProjectDriver('proj')).onPresent(ns, ctx);
   const h = new KuryrNetworkHandler(subnets);
@@ -106,20 +95,7 @@ test('kuryrnetwork finalize waits for the namespace KuryrPorts, then deletes the
 });
 
 test('kuryrnetwork creates no network for a terminating namespace', async () => {
-  const cloud = fakeCloud();
-  const kube = new FakeKube();
-  const router = cloud.http.fake.seed('routers', {});
-  const pool = cloud.http.fake.seed('subnetpools', { prefixes: ['10.62.0.0/16'] });
-  const subnets = new NamespaceSubnetsDriver(cloud.neutron, silentLog, {
-    routerId: router.id,
-    subnetPoolId: pool.id,
-  });
-  const ctx: HandlerContext = {
-    api: kube,
-    events: new EventRecorder(kube, { log: silentLog, enabled: false }),
-    log: silentLog,
-    signal: new AbortController().signal,
-  };
+  const { kube, cloud, subnets, ctx } = setup();
   kube.seed(KINDS.namespace, {
     metadata: { name: 'bye', deletionTimestamp: '2026-01-01T00:00:00Z' },
   });

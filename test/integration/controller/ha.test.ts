@@ -16,15 +16,13 @@ import type { KubeClient } from '../../../src/k8s/client.js';
 import { KINDS } from '../../../src/k8s/kinds.js';
 import type { Lease } from '../../../src/k8s/lease.js';
 import type { Network, Subnet } from '../../../src/openstack/neutron/index.js';
-import { startController, type ControllerProcess } from '../../helpers/controller-process.js';
-import { applyCrds, connectKube, deleteNamespace } from '../k8s/kube-env.js';
-import { makePodNetwork, openControllerBed, type ControllerBed } from './controller-bed.js';
+import type { ControllerProcess } from '../../helpers/controller-process.js';
+import { makePodNetwork, type ControllerBed } from './controller-bed.js';
 import {
   checkWiring,
   createPods,
   deletePodsAndWait,
-  projectDefaultSecurityGroup,
-  saveLogs,
+  RobustnessSuite,
   waitUntil,
   wiredCount,
 } from './restart-harness.js';
@@ -36,31 +34,16 @@ const RETRY_MS = 2_000;
 const WORK_MSGS = new Set(['KuryrPort created', 'VIF written', 'VIF released']);
 
 describe('controller HA hand-over on a real Lease (real kuryr controllers, apiserver, Neutron)', () => {
+  const suite = new RobustnessSuite();
   let bed: ControllerBed;
   let kube: KubeClient;
-  let sgId: string;
-  const networks: Network[] = [];
-  const namespaces: string[] = [];
-  const running: ControllerProcess[] = [];
 
   before(async () => {
-    bed = await openControllerBed('kc2-ha');
-    kube = await connectKube();
-    await applyCrds(kube);
-    sgId = await projectDefaultSecurityGroup(bed);
+    await suite.open('kc2-ha');
+    ({ bed, kube } = suite);
   });
 
-  after(async () => {
-    await Promise.all(running.map((c) => c.stop('SIGKILL')));
-    saveLogs(bed.prefix, running);
-    for (const ns of namespaces) await deleteNamespace(kube, ns).catch(() => undefined);
-    for (const network of networks) {
-      const ports = await bed.neutron.ports.listAll({ network_id: network.id });
-      await Promise.all(ports.map((p) => bed.neutron.ports.deleteIfExists(p.id)));
-    }
-    await bed?.cleanup.run();
-    await bed?.sessions.closeAll();
-  });
+  after(() => suite.close());
 
   const lease = (ns: string): Promise<Lease | undefined> =>
     kube.get(KINDS.lease, 'kuryr-controller', ns).catch(() => undefined);
@@ -77,24 +60,16 @@ describe('controller HA hand-over on a real Lease (real kuryr controllers, apise
       signal.toLowerCase(),
       cidr,
     );
-    networks.push(network);
-    await kube.create(KINDS.namespace, { metadata: { name: ns } });
-    namespaces.push(ns);
-    const start = (name: string) => {
-      const c = startController(bed.env, {
-        projectId: bed.projectId,
+    await suite.namespace(signal.toLowerCase());
+    const start = (name: string) =>
+      suite.start({
         podSubnetId: subnet.id,
-        podSecurityGroupIds: [sgId],
-        resourceTags: [bed.prefix],
         vifPoolDriver: pool,
         vifPool: { min: 0, batch: 3, updateFrequency: 0 },
         ha: { leaseNamespace: ns },
         watchNamespace: ns,
         env: { POD_NAME: name },
       });
-      running.push(c);
-      return c;
-    };
     const a = start('kc2-a');
     await waitUntil(
       'controller a to lead',

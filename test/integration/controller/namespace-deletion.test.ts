@@ -22,15 +22,11 @@ import assert from 'node:assert/strict';
 import { isNotFoundError } from '../../../src/common/errors/index.js';
 import type { KubeClient } from '../../../src/k8s/client.js';
 import { KINDS } from '../../../src/k8s/kinds.js';
-import { startController, type ControllerProcess } from '../../helpers/controller-process.js';
-import { applyCrds, connectKube, deleteNamespace } from '../k8s/kube-env.js';
-import { openControllerBed, type ControllerBed } from './controller-bed.js';
+import type { ControllerBed } from './controller-bed.js';
 import {
   checkWiring,
   createPods,
-  forgetForeignNetworks,
-  projectDefaultSecurityGroup,
-  saveLogs,
+  RobustnessSuite,
   terminateNamespace,
   waitUntil,
   wiredCount,
@@ -44,19 +40,15 @@ const gone = (p: Promise<unknown>) =>
   );
 
 describe('namespace deletion with pods (real kuryr controller, apiserver, Neutron)', () => {
+  const suite = new RobustnessSuite();
   let bed: ControllerBed;
   let kube: KubeClient;
   let routerId: string;
   let subnetPoolId: string;
-  let sgId: string;
-  const namespaces: string[] = [];
-  const running: ControllerProcess[] = [];
 
   before(async () => {
-    bed = await openControllerBed('kc2-nsd');
-    kube = await connectKube();
-    await applyCrds(kube);
-    sgId = await projectDefaultSecurityGroup(bed);
+    await suite.open('kc2-nsd');
+    ({ bed, kube } = suite);
     const pool = await bed.neutron.subnetpools.createTagged(
       { name: `${bed.prefix}-pool`, prefixes: ['10.250.0.0/16'], default_prefixlen: 24 },
       [bed.prefix],
@@ -70,44 +62,19 @@ describe('namespace deletion with pods (real kuryr controller, apiserver, Neutro
     bed.cleanup.push(`router ${router.id}`, () => bed.neutron.routers.delete(router.id));
   });
 
-  after(async () => {
-    await Promise.all(running.map((c) => c.stop('SIGKILL')));
-    saveLogs(bed.prefix, running);
-    for (const ns of namespaces) await deleteNamespace(kube, ns).catch(() => undefined);
-    const nets = await bed.neutron.networks.listAll({ tags: [bed.prefix] });
-    await forgetForeignNetworks(kube, new Set(nets.map((n) => n.id)));
-    for (const n of nets) {
-      for (const p of await bed.neutron.ports.listAll({ network_id: n.id })) {
-        if (p.device_owner === 'network:router_interface') {
-          await bed.neutron.routers
-            .removeInterface(p.device_id, { port_id: p.id })
-            .catch(() => undefined);
-        } else await bed.neutron.ports.deleteIfExists(p.id).catch(() => undefined);
-      }
-      for (const s of n.subnets) await bed.neutron.subnets.deleteIfExists(s).catch(() => undefined);
-      await bed.neutron.networks.deleteIfExists(n.id).catch(() => undefined);
-    }
-    await bed?.cleanup.run();
-    await bed?.sessions.closeAll();
-  });
+  after(() => suite.close());
 
   async function deleteWithPods(variant: 'noop' | 'neutron') {
     const ns = `${bed.prefix}-${variant}`;
-    const c = startController(bed.env, {
+    const c = suite.start({
       watchNamespace: ns,
-      projectId: bed.projectId,
-      podSubnetId: '',
-      podSecurityGroupIds: [sgId],
-      resourceTags: [bed.prefix],
       enabledHandlers: 'vif,kuryrport,namespace,kuryrnetwork',
       podSubnetsDriver: 'namespace',
       namespaceSubnet: { routerId, subnetPoolId },
       vifPoolDriver: variant,
       vifPool: { min: 0, batch: 4, updateFrequency: 0 },
     });
-    running.push(c);
-    await kube.create(KINDS.namespace, { metadata: { name: ns } });
-    namespaces.push(ns);
+    await suite.namespace(variant);
     const st = await waitUntil(
       'the namespace network in KuryrNetwork status',
       240_000,
@@ -139,7 +106,7 @@ describe('namespace deletion with pods (real kuryr controller, apiserver, Neutro
     });
 
     await terminateNamespace(kube, ns, [c]);
-    namespaces.splice(namespaces.indexOf(ns), 1);
+    suite.namespaces.splice(suite.namespaces.indexOf(ns), 1);
 
     assert.ok(await gone(kube.get(KINDS.kuryrNetwork, ns, ns)), 'KuryrNetwork gone');
     assert.ok(await gone(bed.neutron.networks.get(netId)), 'network gone');

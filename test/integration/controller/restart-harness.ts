@@ -17,9 +17,13 @@ import { KINDS, type ResourceKind } from '../../../src/k8s/kinds.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
 import { vifFromPrimitive } from '../../../src/models/vif-primitive.js';
 import type { Port } from '../../../src/openstack/neutron/index.js';
-import type { ControllerProcess } from '../../helpers/controller-process.js';
-import { sleep } from '../k8s/kube-env.js';
-import type { ControllerBed } from './controller-bed.js';
+import {
+  startController,
+  type ControllerProcess,
+  type ControllerSettings,
+} from '../../helpers/controller-process.js';
+import { applyCrds, connectKube, deleteNamespace, sleep } from '../k8s/kube-env.js';
+import { openControllerBed, type ControllerBed } from './controller-bed.js';
 
 /** Kuryr's pod port owner and the name of free pool ports (src/controller/drivers/pod-vif/types.ts). */
 const DEVICE_OWNER = 'compute:kuryr';
@@ -307,4 +311,73 @@ export async function projectDefaultSecurityGroup(bed: ControllerBed): Promise<s
   });
   assert.ok(sg, `project ${bed.projectId} has a default security group`);
   return sg.id;
+}
+
+/** What the three robustness suites share: bed, API server, security group, controllers, cleanup. */
+export class RobustnessSuite {
+  bed!: ControllerBed;
+  kube!: KubeClient;
+  /** The project's `default` security group ({@link projectDefaultSecurityGroup}). */
+  sgId!: string;
+  readonly namespaces: string[] = [];
+  readonly running: ControllerProcess[] = [];
+
+  /** Opens the bed (`<base>-<hex>` prefix), the API server, and applies the CRDs. */
+  async open(base: string): Promise<void> {
+    this.bed = await openControllerBed(base);
+    this.kube = await connectKube();
+    await applyCrds(this.kube);
+    this.sgId = await projectDefaultSecurityGroup(this.bed);
+  }
+
+  /** Starts a controller for this suite (prefix as `resource_tags`, the default SG). */
+  start(settings: Partial<ControllerSettings>): ControllerProcess {
+    const c = startController(this.bed.env, {
+      projectId: this.bed.projectId,
+      podSubnetId: '',
+      podSecurityGroupIds: [this.sgId],
+      resourceTags: [this.bed.prefix],
+      ...settings,
+    });
+    this.running.push(c);
+    return c;
+  }
+
+  /** Creates namespace `<prefix>-<suffix>` (deleted in {@link close} unless gone). */
+  async namespace(suffix: string): Promise<string> {
+    const ns = `${this.bed.prefix}-${suffix}`;
+    await this.kube.create(KINDS.namespace, { metadata: { name: ns } });
+    this.namespaces.push(ns);
+    return ns;
+  }
+
+  /**
+   * Kills the controllers (logs saved under /tmp/kc2-logs), deletes the namespaces, then every Neutron
+   * object the suite's controllers tagged: ports, namespace networks with their router interfaces,
+   * then what the bed recorded.
+   */
+  async close(): Promise<void> {
+    await Promise.all(this.running.map((c) => c.stop('SIGKILL')));
+    const { bed, kube } = this;
+    if (!bed) return;
+    saveLogs(bed.prefix, this.running);
+    for (const ns of this.namespaces) await deleteNamespace(kube, ns).catch(() => undefined);
+    const ports = await bed.neutron.ports.listAll({ tags: [bed.prefix] });
+    await Promise.all(ports.map((p) => bed.neutron.ports.deleteIfExists(p.id).catch(() => false)));
+    const nets = await bed.neutron.networks.listAll({ tags: [bed.prefix] });
+    await forgetForeignNetworks(kube, new Set(nets.map((n) => n.id)));
+    for (const n of nets) {
+      for (const p of await bed.neutron.ports.listAll({ network_id: n.id })) {
+        if (p.device_owner === 'network:router_interface') {
+          await bed.neutron.routers
+            .removeInterface(p.device_id, { port_id: p.id })
+            .catch(() => undefined);
+        } else await bed.neutron.ports.deleteIfExists(p.id).catch(() => false);
+      }
+      for (const s of n.subnets) await bed.neutron.subnets.deleteIfExists(s).catch(() => false);
+      await bed.neutron.networks.deleteIfExists(n.id).catch(() => false);
+    }
+    await bed.cleanup.run();
+    await bed.sessions.closeAll();
+  }
 }

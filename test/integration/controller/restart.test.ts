@@ -16,17 +16,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeClient } from '../../../src/k8s/client.js';
 import { KINDS } from '../../../src/k8s/kinds.js';
-import { startController, type ControllerProcess } from '../../helpers/controller-process.js';
-import { applyCrds, connectKube, deleteNamespace } from '../k8s/kube-env.js';
-import { makePodNetwork, openControllerBed, type ControllerBed } from './controller-bed.js';
+import type { ControllerProcess, ControllerSettings } from '../../helpers/controller-process.js';
+import { makePodNetwork, type ControllerBed } from './controller-bed.js';
 import {
   checkWiring,
   createPods,
   deletePodsAndWait,
-  forgetForeignNetworks,
   loggedValues,
-  projectDefaultSecurityGroup,
-  saveLogs,
+  RobustnessSuite,
   terminateNamespace,
   waitUntil,
   wiredCount,
@@ -35,62 +32,19 @@ import {
 const PODS = 30;
 
 describe('controller restart mid-flight (real kuryr controller, apiserver, Neutron)', () => {
+  const suite = new RobustnessSuite();
   let bed: ControllerBed;
   let kube: KubeClient;
-  let sgId: string;
-  const namespaces: string[] = [];
-  const running: ControllerProcess[] = [];
 
   before(async () => {
-    bed = await openControllerBed('kc2-rst');
-    kube = await connectKube();
-    await applyCrds(kube);
-    sgId = await projectDefaultSecurityGroup(bed);
+    await suite.open('kc2-rst');
+    ({ bed, kube } = suite);
   });
 
-  after(async () => {
-    await Promise.all(running.map((c) => c.stop('SIGKILL')));
-    saveLogs(bed.prefix, running);
-    for (const ns of namespaces) await deleteNamespace(kube, ns).catch(() => undefined);
-    // safety net: every port/network this suite's controllers tagged
-    const ports = await bed.neutron.ports.listAll({ tags: [bed.prefix] });
-    await Promise.all(ports.map((p) => bed.neutron.ports.deleteIfExists(p.id)));
-    const nets = await bed.neutron.networks.listAll({ tags: [bed.prefix] });
-    await forgetForeignNetworks(kube, new Set(nets.map((n) => n.id)));
-    for (const n of nets) {
-      const left = await bed.neutron.ports.listAll({ network_id: n.id });
-      for (const p of left) {
-        if (p.device_owner === 'network:router_interface') {
-          await bed.neutron.routers
-            .removeInterface(p.device_id, { port_id: p.id })
-            .catch(() => undefined);
-        } else await bed.neutron.ports.deleteIfExists(p.id);
-      }
-      for (const s of n.subnets) await bed.neutron.subnets.deleteIfExists(s).catch(() => undefined);
-      await bed.neutron.networks.deleteIfExists(n.id).catch(() => undefined);
-    }
-    await bed?.cleanup.run();
-    await bed?.sessions.closeAll();
-  });
+  after(() => suite.close());
 
-  function start(settings: Partial<Parameters<typeof startController>[1]>): ControllerProcess {
-    const c = startController(bed.env, {
-      projectId: bed.projectId,
-      podSubnetId: '',
-      podSecurityGroupIds: [sgId],
-      resourceTags: [bed.prefix],
-      ...settings,
-    });
-    running.push(c);
-    return c;
-  }
-
-  async function newNamespace(suffix: string): Promise<string> {
-    const ns = `${bed.prefix}-${suffix}`;
-    await kube.create(KINDS.namespace, { metadata: { name: ns } });
-    namespaces.push(ns);
-    return ns;
-  }
+  const start = (settings: Partial<ControllerSettings>) => suite.start(settings);
+  const newNamespace = (suffix: string) => suite.namespace(suffix);
 
   /** Create the pods, kill `first` once a few are wired, return the pods' UIDs. */
   async function createAndKill(ns: string, first: ControllerProcess): Promise<Map<string, string>> {
@@ -208,7 +162,7 @@ describe('controller restart mid-flight (real kuryr controller, apiserver, Neutr
 
     // Namespace deletion drains the pool and deletes the network with its ports.
     await terminateNamespace(kube, ns, [third]);
-    namespaces.splice(namespaces.indexOf(ns), 1);
+    suite.namespaces.splice(suite.namespaces.indexOf(ns), 1);
     const left = await bed.neutron.ports.listAll({ network_id: netId });
     assert.deepEqual(left, [], 'no port left on the namespace network');
     await assert.rejects(bed.neutron.networks.get(netId), /not ?found/i);
