@@ -7,6 +7,7 @@
  * Run (root): `node --import tsx bench/docker-run.bench.ts` (KL_BENCH_N rounds, default 10).
  */
 import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { docker, startDockerBed, type DockerBed } from '../test/e2e/docker/docker-harness.js';
 
 const N = Number(process.env.KL_BENCH_N ?? 10);
@@ -14,14 +15,15 @@ const IMAGE = 'kuryr-test/busybox:latest';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const f1 = (x: number) => x.toFixed(1);
 
-/** Per-call plugin times of the runs being timed (filled by the server's CallObserver). */
-const calls = new Map<string, number[]>();
-let recording = false;
+/** Per-call plugin times of the timed runs, per kuryr mode (filled by the servers' CallObservers). */
+const calls = { pool: new Map<string, number[]>(), nopool: new Map<string, number[]>() };
+let recording: keyof typeof calls | undefined;
 const observe = (call: string, ms: number) => {
   if (!recording) return;
-  const list = calls.get(call) ?? [];
+  const map = calls[recording];
+  const list = map.get(call) ?? [];
   list.push(ms);
-  calls.set(call, list);
+  map.set(call, list);
 };
 
 async function network(bed: DockerBed, subnet: string): Promise<string> {
@@ -43,6 +45,7 @@ async function main() {
     driver: 'ka2nopool',
     prefixBase: 'ka2-bench',
     vifPluggingIsFatal: false,
+    observe,
   });
   const names: string[] = [];
   const rows = { bridge: [] as number[], pool: [] as number[], nopool: [] as number[] };
@@ -69,10 +72,11 @@ async function main() {
     for (let i = 0; i < N; i++) {
       await warm();
       rows.bridge.push(await run('bridge'));
-      recording = true;
+      recording = 'pool';
       rows.pool.push(await run(poolNet));
-      recording = false;
+      recording = 'nopool';
       rows.nopool.push(await run(plainNet));
+      recording = undefined;
     }
   } finally {
     for (const n of names) await docker('network', 'rm', n).catch(() => '');
@@ -98,6 +102,9 @@ async function main() {
     `Command: \`node --import tsx bench/docker-run.bench.ts\` (root; scripts/openstack.sh + scripts/docker.sh up).`,
     `${N} interleaved rounds of \`docker run --rm --network <net> busybox true\`, medians; kuryr with`,
     '`vif_plugging_is_fatal = False`; the pool (min 2, batch 2) is refilled between rounds, off the clock.',
+    `Machine load average at the end: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' / ')} (2 CPUs shared with the other engineers' tests), ${new Date().toISOString()}.`,
     '',
     '| network | median ms | ratio vs bridge |',
     '|---|---:|---:|',
@@ -105,15 +112,16 @@ async function main() {
     `| kuryr, warm port pool | ${f1(median(rows.pool))} | ${ratio(rows.pool)} |`,
     `| kuryr, no pool | ${f1(median(rows.nopool))} | ${ratio(rows.nopool)} |`,
     '',
-    'Plugin call time during the warm-pool runs (server side, median ms per call; Neutron included):',
+    'Plugin call time during the timed runs (server side, median ms per call; Neutron requests included):',
     '',
-    '| call | calls per run | median ms |',
-    '|---|---:|---:|',
+    '| call | calls per run | warm pool ms | no pool ms |',
+    '|---|---:|---:|---:|',
     ...order
-      .filter((c) => calls.has(c))
+      .filter((c) => calls.pool.has(c) || calls.nopool.has(c))
       .map((c) => {
-        const xs = calls.get(c) ?? [];
-        return `| ${c.slice(1)} | ${(xs.length / N).toFixed(1)} | ${f1(median(xs))} |`;
+        const xs = calls.pool.get(c) ?? [];
+        const ys = calls.nopool.get(c) ?? [];
+        return `| ${c.slice(1)} | ${(xs.length / N).toFixed(1)} | ${f1(median(xs))} | ${f1(median(ys))} |`;
       }),
     '',
   ];
