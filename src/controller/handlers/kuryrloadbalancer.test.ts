@@ -130,6 +130,9 @@ describe('kuryrloadbalancer handler', () => {
       'demo/web-1:8080 10.1.0.4:8080',
       'demo/web-1:9999 10.1.0.4:9999',
     ]);
+    // Fresh pools are filled with one batch update each (one Octavia transition per pool).
+    const batches = w.octaviaFake.mutations().filter((m) => /^PUT .*\/members$/.test(m));
+    assert.equal(batches.length, 3);
     const st = (await w.current()).status!;
     assert.deepEqual(Object.keys(st.loadbalancer!).sort(), [
       'id',
@@ -221,6 +224,30 @@ describe('kuryrloadbalancer handler', () => {
     assert.deepEqual([...w.octaviaFake.lbs.keys()], [st.loadbalancer!.id]);
     assert.equal(w.octaviaFake.members.size, 6);
     assert.equal(w.neutronFake.all('ports').length, 1);
+  });
+
+  test('a load balancer born in ERROR is deleted and the run is retried (NotReadyError), then succeeds', async () => {
+    const w = world();
+    w.klb();
+    let broken = false;
+    w.octaviaFake.failWith = (req) => {
+      const m = /^\/v2\/lbaas\/loadbalancers\/([^/]+)$/.exec(req.path);
+      if (req.method === 'GET' && m && !broken) {
+        broken = true;
+        w.octaviaFake.setStatus(m[1]!, 'ERROR');
+      }
+      return undefined;
+    };
+    await assert.rejects(
+      w.run(),
+      (e: Error) => e.name === 'NotReadyError' && /ERROR/.test(e.message),
+    );
+    assert.equal((await w.current()).status?.loadbalancer, undefined);
+    await w.run();
+    const st = (await w.current()).status!;
+    assert.equal(w.octaviaFake.lbs.get(st.loadbalancer!.id)?.['provisioning_status'], 'ACTIVE');
+    assert.equal(w.octaviaFake.lbs.size, 1);
+    assert.equal(w.octaviaFake.members.size, 6);
   });
 
   test('reconcile: a load balancer deleted behind our back is recreated on the next run', async () => {

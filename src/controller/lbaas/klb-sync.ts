@@ -17,9 +17,11 @@ import {
 import { loadBalancerName } from './names.js';
 import type {
   KlbListener,
+  KlbPool,
   KlbStatus,
   LbaasDriver,
   LoadBalancerRequest,
+  MemberRequest,
   PublicIpDriver,
 } from './types.js';
 
@@ -191,12 +193,24 @@ export class KlbSync {
     const have = new Set(
       (st.members ?? []).map((m) => memberKey(keyOfPool.get(m.pool_id) ?? '', m.ip, m.port)),
     );
+    const missing = new Map<KlbPool, MemberRequest[]>();
     for (const [key, m] of want) {
       if (have.has(key)) continue;
       const pool = (st.pools ?? []).find((p) => keyOfPool.get(p.id) === m.listenerKey);
       if (pool === undefined) continue; // protocol Octavia cannot serve
       const req = { ip: m.ip, port: m.port, name: m.name, subnetId: lb.subnet_id };
-      (st.members ??= []).push(await this.lbaas.ensureMember(lb, pool, req, o));
+      missing.set(pool, [...(missing.get(pool) ?? []), req]);
+    }
+    for (const [pool, reqs] of missing) {
+      // A pool without members is filled in one transition; otherwise the existing members stay
+      // untouched and only the new ones are added.
+      const empty = !(st.members ?? []).some((m) => m.pool_id === pool.id);
+      if (empty) (st.members ??= []).push(...(await this.lbaas.ensureMembers(lb, pool, reqs, o)));
+      else {
+        for (const req of reqs) {
+          (st.members ??= []).push(await this.lbaas.ensureMember(lb, pool, req, o));
+        }
+      }
       changed = true;
     }
     return changed;

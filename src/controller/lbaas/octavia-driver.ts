@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { NeutronClient } from '../../openstack/neutron/index.js';
-import type { Listener, OctaviaClient, PoolCreate } from '../../openstack/octavia/index.js';
+import { NotReadyError } from '../../common/errors/index.js';
+import type { Listener, Member, OctaviaClient, PoolCreate } from '../../openstack/octavia/index.js';
 import { ProvisioningError } from '../../openstack/octavia/index.js';
 import { listenerName } from './names.js';
 import { detectOctaviaFeatures, type OctaviaFeatures } from './octavia-features.js';
@@ -84,6 +85,11 @@ export class OctaviaLbaasDriver implements LbaasDriver {
     let lb = existed
       ? await this.octavia.loadBalancers.findOne({ vip_port_id: port.id }, o)
       : undefined;
+    if (lb && ['ERROR', 'PENDING_DELETE', 'DELETED'].includes(lb.provisioning_status)) {
+      // A previous one on this VIP port that failed or is going away: let it go, make a new one.
+      await this.steps.deleteCascade(lb.id, o);
+      lb = undefined;
+    }
     lb ??= await this.octavia.loadBalancers.create(
       {
         name: req.name,
@@ -100,8 +106,12 @@ export class OctaviaLbaasDriver implements LbaasDriver {
       lb = await this.steps.waitActive(lb.id, o);
     } catch (error) {
       if (error instanceof ProvisioningError) {
-        // An LB born in ERROR never recovers: remove it so the retry starts clean.
+        // An LB born in ERROR never recovers: remove it and let the pipeline retry with a new one
+        // (NotReadyError requeues with backoff; the ProvisioningError itself would be terminal).
         await this.octavia.loadBalancers.deleteIfExists(lb.id, { ...o, cascade: true });
+        throw new NotReadyError(`load balancer ${lb.id} for ${req.name} went to ERROR; retrying`, {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -260,26 +270,22 @@ export class OctaviaLbaasDriver implements LbaasDriver {
     await this.steps.mutate(lb.id, o, () => this.octavia.pools.deleteIfExists(pool.id, o));
   }
 
-  async ensureMember(
-    lb: KlbLoadBalancer,
-    pool: KlbPool,
-    req: MemberRequest,
-    o: LbaasCallOptions = {},
-  ): Promise<KlbMember> {
-    const body = {
+  private memberBody(req: MemberRequest, tags: boolean) {
+    return {
       name: req.name,
       address: req.ip,
       protocol_port: req.port,
       subnet_id: req.subnetId,
-      ...(this.tags.length > 0 && (await this.feature(o)).tags ? { tags: [...this.tags] } : {}),
+      ...(tags && this.tags.length > 0 ? { tags: [...this.tags] } : {}),
     };
-    const m = await this.steps.createOrFind(
-      lb.id,
-      o,
-      () => this.octavia.members.create(pool.id, body, o),
-      () =>
-        this.octavia.members.of(pool.id).findOne({ address: req.ip, protocol_port: req.port }, o),
-    );
+  }
+
+  private memberStatus(
+    lb: KlbLoadBalancer,
+    pool: KlbPool,
+    m: Member,
+    req: MemberRequest,
+  ): KlbMember {
     return {
       id: m.id,
       ip: req.ip,
@@ -289,6 +295,51 @@ export class OctaviaLbaasDriver implements LbaasDriver {
       project_id: lb.project_id,
       subnet_id: req.subnetId,
     };
+  }
+
+  async ensureMember(
+    lb: KlbLoadBalancer,
+    pool: KlbPool,
+    req: MemberRequest,
+    o: LbaasCallOptions = {},
+  ): Promise<KlbMember> {
+    const body = this.memberBody(req, (await this.feature(o)).tags);
+    const m = await this.steps.createOrFind(
+      lb.id,
+      o,
+      () => this.octavia.members.create(pool.id, body, o),
+      () =>
+        this.octavia.members.of(pool.id).findOne({ address: req.ip, protocol_port: req.port }, o),
+    );
+    return this.memberStatus(lb, pool, m, req);
+  }
+
+  async ensureMembers(
+    lb: KlbLoadBalancer,
+    pool: KlbPool,
+    reqs: readonly MemberRequest[],
+    o: LbaasCallOptions = {},
+  ): Promise<KlbMember[]> {
+    if (reqs.length === 1) return [await this.ensureMember(lb, pool, reqs[0]!, o)];
+    const tags = (await this.feature(o)).tags;
+    await this.steps.mutate(lb.id, o, () =>
+      this.octavia.members.replaceAll(
+        pool.id,
+        reqs.map((r) => this.memberBody(r, tags)),
+        o,
+      ),
+    );
+    // The batch reply carries no ids: one listing gives them all.
+    const got = await this.octavia.members.listAll(pool.id, {}, o);
+    return reqs.map((r) => {
+      const m = got.find((x) => x.address === r.ip && x.protocol_port === r.port);
+      if (m === undefined) {
+        throw new NotReadyError(
+          `member ${r.ip}:${r.port} of pool ${pool.id} not listed after the batch update`,
+        );
+      }
+      return this.memberStatus(lb, pool, m, r);
+    });
   }
 
   async releaseMember(

@@ -73,7 +73,7 @@ export interface LbaasDriver {
   supportedProtocols(o?: LbaasCallOptions): Promise<ReadonlySet<string>>;
   /**
    * Creates (or finds) the load balancer whose VIP is `req.ip` on `req.subnetId`, waits for ACTIVE.
-   * @throws ProvisioningError when it went to ERROR (it is deleted again first); ConflictError when the
+   * @throws NotReadyError when it went to ERROR (it is deleted again first); ConflictError when the
    *   address belongs to a port kuryr did not create.
    */
   ensureLoadBalancer(req: LoadBalancerRequest, o?: LbaasCallOptions): Promise<KlbLoadBalancer>;
@@ -107,6 +107,16 @@ export interface LbaasDriver {
     req: MemberRequest,
     o?: LbaasCallOptions,
   ): Promise<KlbMember>;
+  /**
+   * Fills a pool that has no recorded members with `reqs` in one Octavia transition (batch update: the
+   * pool's members become exactly these). Only for pools whose current members kuryr does not keep.
+   */
+  ensureMembers(
+    lb: KlbLoadBalancer,
+    pool: KlbPool,
+    reqs: readonly MemberRequest[],
+    o?: LbaasCallOptions,
+  ): Promise<KlbMember[]>;
   releaseMember(lb: KlbLoadBalancer, member: KlbMember, o?: LbaasCallOptions): Promise<void>;
   /** Puts `sgIds` on the VIP port when kuryr created it (Octavia-owned VIP ports are left alone). */
   updateSecurityGroups(

@@ -146,7 +146,7 @@ export class FakeOctavia implements ServiceClient {
 
   private lbOf(coll: string, obj: Obj): string {
     if (coll === 'loadbalancers') return obj.id;
-    return ((obj['loadbalancers'] as { id: string }[])[0]?.id ?? '');
+    return (obj['loadbalancers'] as { id: string }[])[0]?.id ?? '';
   }
 
   private base(input: Record<string, unknown>): Obj {
@@ -158,7 +158,7 @@ export class FakeOctavia implements ServiceClient {
       project_id: 'fake-project',
       ...input,
       id: randomUUID(),
-      name: (input['name']) ?? '',
+      name: input['name'] ?? '',
       provisioning_status: 'PENDING_CREATE',
     };
   }
@@ -246,6 +246,21 @@ export class FakeOctavia implements ServiceClient {
     const mine = [...this.members.values()].filter((m) => m['pool_id'] === poolId);
     if (memberId === undefined && req.method === 'GET') {
       return [200, { members: list(new Map(mine.map((m) => [m.id, m])), req.query ?? {}) }];
+    }
+    if (memberId === undefined && req.method === 'PUT') {
+      // Batch update: the pool's members become exactly the given ones (same address + port kept).
+      const given = ((req.body ?? {}) as { members?: Record<string, unknown>[] }).members ?? [];
+      this.touch(lbId, 'PENDING_UPDATE');
+      const same = (m: Obj, g: Record<string, unknown>) =>
+        m['address'] === g['address'] && m['protocol_port'] === g['protocol_port'];
+      for (const m of mine) if (!given.some((g) => same(m, g))) this.members.delete(m.id);
+      for (const g of given) {
+        if (mine.some((m) => same(m, g))) continue;
+        const m = this.base(g);
+        m['pool_id'] = poolId;
+        this.members.set(m.id, m);
+      }
+      return [202, undefined];
     }
     if (memberId === undefined && req.method === 'POST') {
       if (input === undefined) throw new BadRequest('body required');

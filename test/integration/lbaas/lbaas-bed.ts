@@ -60,7 +60,10 @@ export const WAIT = { deadlineMs: 180_000, initialDelayMs: 250 };
 export async function openLbaasBed(base: string, cidr: string, extCidr: string): Promise<LbaasBed> {
   const env = requireOctaviaOpenStackEnv();
   const sessions = new BedSessions(env);
-  const session = sessions.open(sessions.passwordAuth(env.adminUser));
+  // A loaded 2-core bed answers router calls slowly: a generous per-call deadline.
+  const session = sessions.open(sessions.passwordAuth(env.adminUser), {
+    timeouts: { requestMs: 90_000 },
+  });
   const info = await session.identity.tokenInfo();
   assert.ok(info.project, 'the admin token is project-scoped');
   const projectId = info.project.id;
@@ -70,109 +73,120 @@ export async function openLbaasBed(base: string, cidr: string, extCidr: string):
   const octavia = new OctaviaClient(octaviaHttp);
   const prefix = testPrefix(base);
   const cleanup = new CleanupStack();
-  const kube = await connectKube();
-  await applyCrds(kube);
-  const namespace = await createNamespace(kube, base);
-  cleanup.push(`namespace ${namespace}`, () => deleteNamespace(kube, namespace));
+  try {
+    return await build();
+  } catch (error) {
+    // Nothing may leak when the set-up itself fails half-way.
+    await cleanup.run().catch(() => undefined);
+    await sessions.closeAll();
+    throw error;
+  }
 
-  const serviceNet = await neutron.networks.createTagged(
-    { name: `${prefix}-svc`, project_id: projectId },
-    [prefix],
-  );
-  cleanup.push(`network ${serviceNet.id}`, () => neutron.networks.delete(serviceNet.id));
-  const serviceSubnet = await neutron.subnets.create({
-    network_id: serviceNet.id,
-    ip_version: 4,
-    cidr,
-    enable_dhcp: false,
-    name: `${prefix}-svc`,
-    project_id: projectId,
-  });
-  cleanup.push(`subnet ${serviceSubnet.id}`, () => neutron.subnets.delete(serviceSubnet.id));
-  // A flat provider network marked external (admin only); its physnet name is unique per run.
-  const extNet = await neutron.networks.createTagged(
-    {
-      name: `${prefix}-ext`,
-      'router:external': true,
-      'provider:network_type': 'flat',
-      'provider:physical_network': `${prefix}-phys`,
+  async function build(): Promise<LbaasBed> {
+    const kube = await connectKube();
+    await applyCrds(kube);
+    const namespace = await createNamespace(kube, base);
+    cleanup.push(`namespace ${namespace}`, () => deleteNamespace(kube, namespace));
+
+    const serviceNet = await neutron.networks.createTagged(
+      { name: `${prefix}-svc`, project_id: projectId },
+      [prefix],
+    );
+    cleanup.push(`network ${serviceNet.id}`, () => neutron.networks.delete(serviceNet.id));
+    const serviceSubnet = await neutron.subnets.create({
+      network_id: serviceNet.id,
+      ip_version: 4,
+      cidr,
+      enable_dhcp: false,
+      name: `${prefix}-svc`,
       project_id: projectId,
-    },
-    [prefix],
-  );
-  cleanup.push(`network ${extNet.id}`, () => neutron.networks.delete(extNet.id));
-  const extSubnet = await neutron.subnets.create({
-    network_id: extNet.id,
-    ip_version: 4,
-    cidr: extCidr,
-    enable_dhcp: false,
-    name: `${prefix}-ext`,
-    project_id: projectId,
-  });
-  cleanup.push(`subnet ${extSubnet.id}`, () => neutron.subnets.delete(extSubnet.id));
-  const router = await neutron.routers.createTagged(
-    { name: `${prefix}-router`, project_id: projectId },
-    [prefix],
-  );
-  cleanup.push(`router ${router.id}`, () => neutron.routers.delete(router.id));
-  await neutron.routers.update(router.id, { external_gateway_info: { network_id: extNet.id } });
-  cleanup.push(`router ${router.id} gateway`, () =>
-    neutron.routers.update(router.id, { external_gateway_info: null }),
-  );
-  await neutron.routers.addInterface(router.id, { subnet_id: serviceSubnet.id });
-  cleanup.push(`router ${router.id} interface`, () =>
-    neutron.routers.removeInterface(router.id, { subnet_id: serviceSubnet.id }),
-  );
-  // Neutron makes a `default` SG for the project on first use; it belongs to the admin project, keep it.
-
-  const { config } = await loadConfig({
-    env: {},
-    defaultConfigFiles: [],
-    defaultConfigDirs: [],
-    overrides: {
-      neutron_defaults: {
-        project: projectId,
-        service_subnet: serviceSubnet.id,
-        external_svc_net: extNet.id,
-        resource_tags: prefix,
-        lbaas_activation_timeout: WAIT.deadlineMs / 1000,
+    });
+    cleanup.push(`subnet ${serviceSubnet.id}`, () => neutron.subnets.delete(serviceSubnet.id));
+    // A flat provider network marked external (admin only); its physnet name is unique per run.
+    const extNet = await neutron.networks.createTagged(
+      {
+        name: `${prefix}-ext`,
+        'router:external': true,
+        'provider:network_type': 'flat',
+        'provider:physical_network': `${prefix}-phys`,
+        project_id: projectId,
       },
-    },
-  });
-  const log = pino({ level: 'silent' });
-  const deps = buildLbaasDeps({ neutron, octavia, config, log });
-  const handler = new KuryrLoadBalancerHandler(deps.sync, deps.lbaas, deps.pubIp);
-  const ctx: HandlerContext = {
-    api: kube,
-    events: new EventRecorder(kube, { log, enabled: false }),
-    log,
-    signal: new AbortController().signal,
-  };
-  return {
-    prefix,
-    projectId,
-    neutronHttp,
-    octaviaHttp,
-    neutron,
-    octavia,
-    kube,
-    namespace,
-    serviceNet,
-    serviceSubnet,
-    extNet,
-    extSubnet,
-    deps,
-    handler,
-    ctx,
-    cleanup,
-    close: async () => {
-      try {
-        await cleanup.run();
-      } finally {
-        await sessions.closeAll();
-      }
-    },
-  };
+      [prefix],
+    );
+    cleanup.push(`network ${extNet.id}`, () => neutron.networks.delete(extNet.id));
+    const extSubnet = await neutron.subnets.create({
+      network_id: extNet.id,
+      ip_version: 4,
+      cidr: extCidr,
+      enable_dhcp: false,
+      name: `${prefix}-ext`,
+      project_id: projectId,
+    });
+    cleanup.push(`subnet ${extSubnet.id}`, () => neutron.subnets.delete(extSubnet.id));
+    const router = await neutron.routers.createTagged(
+      { name: `${prefix}-router`, project_id: projectId },
+      [prefix],
+    );
+    cleanup.push(`router ${router.id}`, () => neutron.routers.delete(router.id));
+    await neutron.routers.update(router.id, { external_gateway_info: { network_id: extNet.id } });
+    cleanup.push(`router ${router.id} gateway`, () =>
+      neutron.routers.update(router.id, { external_gateway_info: null }),
+    );
+    await neutron.routers.addInterface(router.id, { subnet_id: serviceSubnet.id });
+    cleanup.push(`router ${router.id} interface`, () =>
+      neutron.routers.removeInterface(router.id, { subnet_id: serviceSubnet.id }),
+    );
+    // Neutron makes a `default` SG for the project on first use; it belongs to the admin project, keep it.
+
+    const { config } = await loadConfig({
+      env: {},
+      defaultConfigFiles: [],
+      defaultConfigDirs: [],
+      overrides: {
+        neutron_defaults: {
+          project: projectId,
+          service_subnet: serviceSubnet.id,
+          external_svc_net: extNet.id,
+          resource_tags: prefix,
+          lbaas_activation_timeout: WAIT.deadlineMs / 1000,
+        },
+      },
+    });
+    const log = pino({ level: 'silent' });
+    const deps = buildLbaasDeps({ neutron, octavia, config, log });
+    const handler = new KuryrLoadBalancerHandler(deps.sync, deps.lbaas, deps.pubIp);
+    const ctx: HandlerContext = {
+      api: kube,
+      events: new EventRecorder(kube, { log, enabled: false }),
+      log,
+      signal: new AbortController().signal,
+    };
+    return {
+      prefix,
+      projectId,
+      neutronHttp,
+      octaviaHttp,
+      neutron,
+      octavia,
+      kube,
+      namespace,
+      serviceNet,
+      serviceSubnet,
+      extNet,
+      extSubnet,
+      deps,
+      handler,
+      ctx,
+      cleanup,
+      close: async () => {
+        try {
+          await cleanup.run();
+        } finally {
+          await sessions.closeAll();
+        }
+      },
+    };
+  }
 }
 
 /** Registers the cleanup of whatever Octavia/Neutron objects a KLB's status names (by recorded id). */

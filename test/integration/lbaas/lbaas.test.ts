@@ -128,7 +128,7 @@ describe('kuryrloadbalancer against the real Octavia, Neutron and kube-apiserver
     const octaviaWrites = bed.octaviaHttp.requests.filter((r) => !r.startsWith('GET')).length;
     console.log(
       `# requests for one Service create (4 ports, 2 endpoints): Neutron ${requests.neutron}, ` +
-        `Octavia ${requests.octavia} (${octaviaWrites} writes, the rest ACTIVE polls)`,
+        `Octavia ${requests.octavia} (${octaviaWrites} writes; the rest are reads: ACTIVE polls, member listings)`,
     );
     const st = klb.status!;
     const lb = await bed.octavia.loadBalancers.get(st.loadbalancer!.id);
@@ -257,6 +257,8 @@ describe('kuryrloadbalancer against the real Octavia, Neutron and kube-apiserver
       spec: { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
     });
     assert.ok(svc.metadata?.uid);
+    // deleteNamespace does not list Services: remove it by name.
+    bed.cleanup.push('Service pub', () => bed.kube.delete(KINDS.service, 'pub', bed.namespace));
     await createKlb('pub', {
       ip: `${NET}.20`,
       type: 'LoadBalancer',
