@@ -80,13 +80,33 @@ export class KuryrNetworkPolicyHandler implements ResourceHandler<KuryrNetworkPo
       await sync.remove(namespace, name, ctx.signal); // the SG of a run that crashed before the status
     } catch (error) {
       if (!isConflictError(error)) throw error;
-      // A port outside any KuryrPort we saw still uses the SG: retry (backoff) until it is gone.
-      ctx.log.info({ policy: `${namespace}/${name}`, sg: sgId }, 'policy SG still in use');
+      // A port the selectors did not reach still uses the SG (e.g. a pod relabelled while the
+      // controller was down): take the SG off it directly, then retry the delete (backoff).
+      const stripped = sgId ? await this.stripFromPorts(sgId, ctx) : 0;
+      ctx.log.info({ policy: `${namespace}/${name}`, sg: sgId, stripped }, 'policy SG in use');
       throw new NotReadyError(`security group ${sgId ?? name} of policy still in use`, {
         cause: error,
       });
     }
     ctx.log.info({ policy: `${namespace}/${name}`, sg: sgId }, 'policy security group deleted');
+  }
+
+  /**
+   * Removes `sgId` from every port still carrying it (Neutron `security_groups` filter). A port left
+   * with no SG at all is skipped: an empty list would drop all its traffic, so it waits for its pod's
+   * own update instead. @returns the number of ports updated.
+   */
+  private async stripFromPorts(sgId: string, ctx: HandlerContext): Promise<number> {
+    const req = { signal: ctx.signal };
+    const ports = await this.d.neutron.ports.listAll({ security_groups: [sgId] }, req);
+    let n = 0;
+    for (const port of ports) {
+      const rest = port.security_groups.filter((g) => g !== sgId);
+      if (rest.length === 0 || rest.length === port.security_groups.length) continue;
+      await this.d.neutron.ports.update(port.id, { security_groups: rest }, req);
+      n++;
+    }
+    return n;
   }
 
   private async sync(namespace: string, ctx: HandlerContext): Promise<PolicySgSync> {
