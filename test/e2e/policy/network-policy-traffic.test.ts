@@ -55,6 +55,7 @@ const REAL_KUBECONFIG = process.env.KUBECONFIG ?? '/tmp/kuryr-kube/kubeconfig';
 describe('NetworkPolicy on real traffic (kuryr controller + OVS agent firewall)', () => {
   let bed: EnforcementBed;
   let kube: KubeClient;
+  let kubeConnected = false;
   let controller: ControllerProcess | undefined;
   let listener: ChildProcess | undefined;
   let proxy: NamespaceProxy | undefined;
@@ -117,6 +118,7 @@ describe('NetworkPolicy on real traffic (kuryr controller + OVS agent firewall)'
     const env = requireOvsOpenStackEnv();
     bed = new EnforcementBed(env, env.ovsBindingHost, cleanup);
     kube = await connectKube(REAL_KUBECONFIG);
+    kubeConnected = true;
     await applyCrds(kube);
     const n = await bed.neutron.createNetwork(`${P}-pods`);
     cleanup.push(() => bed.neutron.delete('networks', n.id));
@@ -183,6 +185,7 @@ describe('NetworkPolicy on real traffic (kuryr controller + OVS agent firewall)'
   });
 
   after(async () => {
+    if (!kubeConnected) return cleanup.run(); // the bed or the apiserver was missing: nothing in Kubernetes
     // Kubernetes objects go while the controller runs (it releases ports and finalizers) …
     for (const name of ['deny-all', 'allow-labelled']) {
       await kube.delete(KINDS.networkPolicy, name, ns.srv).catch(() => undefined);
