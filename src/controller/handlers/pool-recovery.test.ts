@@ -4,7 +4,7 @@ import { KINDS } from '../../k8s/kinds.js';
 import { FakeKube } from '../../k8s/testing/fake-kube.js';
 import { fakeCloud, silentLog } from '../drivers/testing/fake-cloud.js';
 import type { VifPoolDriver } from '../drivers/vif-pool/types.js';
-import { deleteLeakedPodPorts, recoverPools } from './pool-recovery.js';
+import { deleteLeakedPodPorts, recoverPools, tagUntaggedPoolPorts } from './pool-recovery.js';
 
 const UID_LIVE = '11111111-1111-4111-8111-111111111111';
 const UID_GONE = '22222222-2222-4222-8222-222222222222';
@@ -34,9 +34,13 @@ test('a crash between port create and KuryrPort write: the live pod port nobody 
     resourceTags: ['t'],
     log: silentLog,
   });
-  assert.deepEqual(deleted, [leaked.id]);
+  assert.deepEqual(
+    deleted.sort(),
+    [leaked.id, untagged.id].sort(),
+    'tagging may have been cut off',
+  );
   const left = cloud.http.fake.all('ports').map((p) => p.id);
-  for (const keep of [held, ofGonePod, pooled, untagged, adopted]) {
+  for (const keep of [held, ofGonePod, pooled, adopted]) {
     assert.ok(left.includes(keep.id), `${keep.id} kept`);
   }
   assert.ok(!left.includes(leaked.id));
@@ -70,4 +74,35 @@ test('recoverPools: sweep first, then the pool sync sees the same referenced set
   });
   await recoverPools(kube, pool as unknown as VifPoolDriver);
   assert.ok(cloud.http.fake.all('ports').some((p) => p.id === kept.id));
+});
+
+test('untagged free pool ports on the cluster networks get the resource tags (crash before tagging)', async () => {
+  const cloud = fakeCloud();
+  const pool = (fields: Record<string, unknown>, tags: string[] = []) => {
+    const p = cloud.http.fake.seed('ports', {
+      network_id: cloud.network.id,
+      device_owner: 'compute:kuryr',
+      name: 'kuryr-pool-port',
+      device_id: '',
+      ...fields,
+    });
+    p.tags = tags;
+    return p;
+  };
+  const untagged = pool({});
+  const tagged = pool({}, ['t']);
+  const foreign = pool({}, ['other-deployment']);
+  const inUse = pool({ device_id: UID_LIVE });
+  const sweep = { neutron: cloud.neutron, resourceTags: ['t'], log: silentLog };
+  assert.deepEqual(await tagUntaggedPoolPorts(new Set([cloud.network.id]), sweep), [untagged.id]);
+  const tagsOf = (id: string) => cloud.http.fake.all('ports').find((p) => p.id === id)?.tags;
+  assert.deepEqual(tagsOf(untagged.id), ['t']);
+  assert.deepEqual(tagsOf(tagged.id), ['t']);
+  assert.deepEqual(tagsOf(foreign.id), ['other-deployment']);
+  assert.deepEqual(tagsOf(inUse.id), []);
+  assert.deepEqual(await tagUntaggedPoolPorts(new Set(['elsewhere']), sweep), []);
+  assert.deepEqual(
+    await tagUntaggedPoolPorts(new Set([cloud.network.id]), { ...sweep, resourceTags: [] }),
+    [],
+  );
 });

@@ -15,8 +15,15 @@ import type { NeutronClient } from '../../openstack/neutron/index.js';
 import { DEVICE_OWNER_KURYR, POOL_PORT_NAME } from '../drivers/pod-vif/types.js';
 import type { VifPoolDriver } from '../drivers/vif-pool/types.js';
 
-/** Port ids referenced by any KuryrPort in the cluster. Undecodable entries are skipped. */
-export async function referencedPortIds(api: KubeApi, signal?: AbortSignal): Promise<Set<string>> {
+/**
+ * Port ids referenced by any KuryrPort in the cluster (and, into `networkIds`, their networks).
+ * Undecodable entries are skipped.
+ */
+export async function referencedPortIds(
+  api: KubeApi,
+  signal?: AbortSignal,
+  networkIds?: Set<string>,
+): Promise<Set<string>> {
   const ids = new Set<string>();
   let cont: string | undefined;
   do {
@@ -28,7 +35,9 @@ export async function referencedPortIds(api: KubeApi, signal?: AbortSignal): Pro
     for (const kp of page.items) {
       for (const entry of Object.values(kp.status?.vifs ?? {})) {
         try {
-          ids.add(vifFromPrimitive(entry.vif).id);
+          const vif = vifFromPrimitive(entry.vif);
+          ids.add(vif.id);
+          networkIds?.add(vif.network.id);
         } catch {
           // a VIF class we cannot read is not one of our pool's ports
         }
@@ -64,9 +73,9 @@ export interface LeakSweep {
 }
 
 /**
- * Deletes the kuryr pod ports whose `device_id` is a LIVE pod's UID but that no KuryrPort references.
- * Pod UIDs are unique, so such a port is certainly this cluster's, and with no handler running nothing
- * is about to write it into a KuryrPort. Ports of pods that are gone are left to `kuryr k8s-gc` (grace
+ * Deletes the kuryr pod ports whose `device_id` is a LIVE pod's UID but that no KuryrPort references,
+ * tagged or not. Pod UIDs are unique, so such a port is certainly this cluster's, and with no handler
+ * running nothing is about to write it into a KuryrPort. Ports of pods that are gone are left to `kuryr k8s-gc` (grace
  * period), pool ports to the pool, Docker/standalone-CNI and adopted ports are never touched.
  * @returns the ids deleted
  */
@@ -77,10 +86,9 @@ export async function deleteLeakedPodPorts(
   signal?: AbortSignal,
 ): Promise<string[]> {
   const pods = await livePodUids(api, signal);
-  const ports = await sweep.neutron.ports.listAll(
-    { device_owner: DEVICE_OWNER_KURYR, tags: sweep.resourceTags ?? [] },
-    { signal },
-  );
+  // No tag filter: a crash between the port create and its tagging (a second request) leaves the
+  // port untagged, and the live pod's UID in device_id already proves it is this cluster's.
+  const ports = await sweep.neutron.ports.listAll({ device_owner: DEVICE_OWNER_KURYR }, { signal });
   const leaked = ports.filter(
     (p) =>
       p.name !== POOL_PORT_NAME &&
@@ -96,8 +104,36 @@ export async function deleteLeakedPodPorts(
 }
 
 /**
- * Rebuilds the pools from Neutron and, with `sweep`, deletes pod ports leaked by a crash
- * ({@link deleteLeakedPodPorts}). @returns the number of ports put back into pools.
+ * Gives `[neutron_defaults] resource_tags` to free pool ports that lack every tag (a crash between the
+ * bulk create and the tagging requests) on `networkIds` — networks this cluster's pods use — so that
+ * the tag-filtered pool recovery (and GC) see them instead of leaking them. @returns the ids tagged
+ */
+export async function tagUntaggedPoolPorts(
+  networkIds: ReadonlySet<string>,
+  sweep: LeakSweep,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const tags = sweep.resourceTags ?? [];
+  if (tags.length === 0) return []; // recovery lists untagged ports anyway
+  const tagged: string[] = [];
+  for (const networkId of networkIds) {
+    const ports = await sweep.neutron.ports.listAll(
+      { device_owner: DEVICE_OWNER_KURYR, name: POOL_PORT_NAME, network_id: networkId },
+      { signal },
+    );
+    for (const p of ports.filter((x) => x.device_id === '' && x.tags.length === 0)) {
+      await sweep.neutron.tags.replace('ports', p.id, tags, { signal });
+      sweep.log.info({ portId: p.id }, 'tagged an untagged pool port left by a crash');
+      tagged.push(p.id);
+    }
+  }
+  return tagged;
+}
+
+/**
+ * Rebuilds the pools from Neutron and, with `sweep`, first deletes pod ports leaked by a crash
+ * ({@link deleteLeakedPodPorts}) and tags untagged pool ports on the cluster's networks (those of
+ * referenced VIFs and of KuryrNetworks, {@link tagUntaggedPoolPorts}). @returns the number of ports put back into pools.
  */
 export async function recoverPools(
   api: KubeApi,
@@ -105,7 +141,14 @@ export async function recoverPools(
   signal?: AbortSignal,
   sweep?: LeakSweep,
 ): Promise<number> {
-  const referenced = await referencedPortIds(api, signal);
-  if (sweep) await deleteLeakedPodPorts(api, referenced, sweep, signal);
+  const networks = new Set<string>();
+  const referenced = await referencedPortIds(api, signal, networks);
+  if (sweep) {
+    await deleteLeakedPodPorts(api, referenced, sweep, signal);
+    for (const kn of (await api.list(KINDS.kuryrNetwork, {}, { signal })).items) {
+      if (kn.status?.netId) networks.add(kn.status.netId);
+    }
+    await tagUntaggedPoolPorts(networks, sweep, signal);
+  }
   return pool.sync(referenced, { signal });
 }

@@ -139,7 +139,19 @@ describe('controller restart mid-flight (real kuryr controller, apiserver, Neutr
       1,
       `the new controller recovered its pools once: ${second.log()}`,
     );
-    assert.equal(recovered[0], atKill.freePool.length, 'every free pool port was recovered');
+    assert.equal(
+      recovered[0],
+      atKill.freePool.length,
+      `every free pool port was recovered: ${JSON.stringify(
+        atKill.freePool.map((p) => ({
+          id: p.id,
+          tags: p.tags,
+          device: p.device_id,
+          host: p['binding:host_id'],
+          ips: p.fixed_ips.length,
+        })),
+      )}`,
+    );
     const w = await checkWiring(bed, kube, ns, uids, [netId]);
 
     // Pods go: their ports go back into the pool (no port deleted, none referenced anymore).
