@@ -62,7 +62,7 @@ describe('batched pod port creation (real kuryr controller, apiserver, Neutron)'
       ...(await bed.neutron.ports.listAll({ tags: [bed.prefix] })),
       ...(networkId ? await bed.neutron.ports.listAll({ network_id: networkId }) : []),
     ];
-    await Promise.all(ports.map((p) => bed.neutron.ports.deleteIfExists(p.id)));
+    for (const p of ports) await bed.neutron.ports.deleteIfExists(p.id).catch(() => undefined);
     await bed?.cleanup.run();
     await bed?.sessions.closeAll();
   });
@@ -95,9 +95,10 @@ describe('batched pod port creation (real kuryr controller, apiserver, Neutron)'
     );
 
     // One VIF per pod, no port twice, every port names its own pod and is bound to the node.
-    // NOTE: other suites' controllers share this apiserver and watch every namespace, so this
-    // controller may also wire THEIR pods (ports on this network with their pods' device_ids):
-    // only ports of this suite's pods are judged here.
+    // NOTE: other suites' controllers share this apiserver and watch every namespace: they race this
+    // controller for these pods (a pod may get its VIF from one of them, on their network) and this
+    // controller wires their pods too. So: every pod has exactly one VIF, no port is referenced
+    // twice, and every port THIS controller made for these pods is the one its pod references.
     const mine = new Set(uids.values());
     const referenced = new Map<string, string>();
     for (const kp of await kuryrPorts(kube, ns)) {
@@ -111,26 +112,28 @@ describe('batched pod port creation (real kuryr controller, apiserver, Neutron)'
     const podPorts = (
       await bed.neutron.ports.listAll({ network_id: network.id, device_owner: 'compute:kuryr' })
     ).filter((p) => mine.has(p.device_id));
-    assert.deepEqual(
-      podPorts.map((p) => p.id).sort(),
-      [...referenced.keys()].sort(),
-      'exactly one port per pod: every port of these pods is referenced (no leak, no duplicate)',
-    );
     for (const port of podPorts) {
-      assert.equal(port.device_id, referenced.get(port.id), 'the port names its pod');
+      assert.equal(
+        referenced.get(port.id),
+        port.device_id,
+        `port ${port.id} of pod ${port.device_id} is the one its KuryrPort references (no leak)`,
+      );
       assert.equal(port['binding:host_id'], bed.env.bindingHost);
     }
-    const posts = c
-      .records()
-      .slice(from)
-      .filter(
-        (r) =>
-          r['msg'] === 'openstack request' && r['method'] === 'POST' && r['path'] === '/v2.0/ports',
-      );
-    assert.ok(posts.length >= 1, 'the controller logged its port POSTs');
+    assert.ok(podPorts.length > 1, `this controller wired ${podPorts.length} of the ${PODS} pods`);
+    const window = c.records().slice(from);
+    const posts = window.filter(
+      (r) =>
+        r['msg'] === 'openstack request' && r['method'] === 'POST' && r['path'] === '/v2.0/ports',
+    ).length;
+    const written = window.filter((r) => r['msg'] === 'VIF written').length;
+    assert.ok(posts >= 1, 'the controller logged its port POSTs');
     assert.ok(
-      posts.length < PODS,
-      `${PODS} pods were wired with ${posts.length} port POSTs (must be fewer than pods)`,
+      posts < written,
+      `${written} VIFs written with ${posts} port POSTs (fewer POSTs than pods wired)`,
+    );
+    process.stdout.write(
+      `# batching: ${written} VIFs written (${podPorts.length} for this suite's pods) with ${posts} port POSTs\n`,
     );
 
     await deletePodsAndWait(kube, ns, [c], 900_000);

@@ -36,7 +36,7 @@ export interface PortPoolOptions {
   resourceTags?: readonly string[];
   /** `[neutron_defaults] ovs_bridge`. @default 'br-int' */
   ovsBridge?: string;
-  /** How long a request on an empty pool waits for others to share its refill. @default 5 */
+  /** How long a request on an empty pool waits for others to share its refill. @default 20 */
   batchWindowMs?: number;
 }
 
@@ -78,7 +78,7 @@ export class NeutronVifPool implements VifPoolDriver {
       // The requester went away: the port is a free pool port again.
       discard: (vif, req) => this.releaseVif(vif, req),
       maxBatch: this.batch,
-      windowMs: o.batchWindowMs ?? 5,
+      windowMs: o.batchWindowMs ?? 20,
       log,
     });
   }

@@ -23,7 +23,7 @@ export function supportsBulkFor(d: PodVifDriver): d is BulkPodVifDriver {
 export interface PodPortBatcherOptions {
   /** Largest bulk request (`[vif_pool] ports_pool_batch`). @default 10 */
   maxBatch?: number;
-  /** How long a request waits for company. @default 5 */
+  /** How long a request waits for company. @default 20 */
   windowMs?: number;
 }
 
@@ -38,7 +38,7 @@ export class PodPortBatcher {
       // The waiter is gone (controller stopping, key requeued): nobody will record this port.
       discard: (vif, req) => driver.releaseVif(vif, req.pod),
       maxBatch: o.maxBatch ?? 10,
-      windowMs: o.windowMs ?? 5,
+      windowMs: o.windowMs ?? 20,
       log,
     });
   }
