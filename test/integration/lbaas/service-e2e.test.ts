@@ -225,9 +225,14 @@ async function sweep(bed: LbaasBed): Promise<void> {
   for (const port of vips) await bed.neutron.ports.deleteIfExists(port.id);
   const all = await bed.kube.list(KINDS.kuryrLoadBalancer);
   for (const k of all.items) {
-    const mine = k.status?.loadbalancer?.subnet_id === bed.serviceSubnet.id;
     const fin = k.metadata?.finalizers ?? [];
-    if (!mine || !fin.includes(FINALIZER_KURYRLOADBALANCER)) continue;
+    if (!fin.includes(FINALIZER_KURYRLOADBALANCER)) continue;
+    // Ours: on this suite's subnet, or a leftover in a namespace already being deleted.
+    const ns = await bed.kube.get(KINDS.namespace, k.metadata!.namespace!).catch(() => undefined);
+    const mine =
+      k.status?.loadbalancer?.subnet_id === bed.serviceSubnet.id ||
+      ns?.metadata?.deletionTimestamp !== undefined;
+    if (!mine) continue;
     await bed.kube
       .patchMerge(KINDS.kuryrLoadBalancer, k.metadata!.name!, k.metadata!.namespace, {
         metadata: { finalizers: fin.filter((f) => f !== FINALIZER_KURYRLOADBALANCER) },
