@@ -306,6 +306,37 @@ describe('kuryrloadbalancer handler', () => {
     assert.equal(w.neutronFake.all('ports').length, 0);
   });
 
+  test('LoadBalancer -> ClusterIP releases the floating IP and clears the Service ingress', async () => {
+    const w = world();
+    w.klb({ type: 'LoadBalancer' });
+    await w.run();
+    assert.equal(w.neutronFake.all('floatingips').length, 1);
+    const cur = await w.current();
+    cur.spec.type = 'ClusterIP';
+    await w.kube.replace(KINDS.kuryrLoadBalancer, cur);
+    await w.run();
+    assert.equal(w.neutronFake.all('floatingips').length, 0);
+    assert.equal((await w.current()).status!.service_pub_ip_info, undefined);
+    const svc = (await w.kube.get(KINDS.service, 'web', 'demo')) as { status?: unknown };
+    assert.deepEqual(svc.status, { loadBalancer: {} });
+  });
+
+  test('changed security groups go onto the VIP port without touching Octavia', async () => {
+    const w = world();
+    w.klb();
+    await w.run();
+    const before = w.octaviaFake.mutations().length;
+    const cur = await w.current();
+    cur.spec.security_groups_ids = ['sg2', 'sg3'];
+    await w.kube.replace(KINDS.kuryrLoadBalancer, cur);
+    await w.run();
+    const st = (await w.current()).status!;
+    const vip = w.neutronFake.all('ports').find((p) => p.id === st.loadbalancer!.port_id);
+    assert.deepEqual(vip?.['security_groups'], ['sg2', 'sg3']);
+    assert.deepEqual(st.loadbalancer!.security_groups, ['sg2', 'sg3']);
+    assert.equal(w.octaviaFake.mutations().length, before);
+  });
+
   test('loadBalancerIP adopts the user floating IP and only disassociates it on deletion', async () => {
     const w = world();
     const userFip = w.neutronFake.seed('floatingips', {
