@@ -102,6 +102,7 @@ describe('Service + Endpoints → Octavia through the real kuryr controller', ()
     );
 
   test('a LoadBalancer Service gets its Octavia load balancer, members and floating IP', async () => {
+    const t0 = Date.now();
     await bed.kube.create(KINDS.service, {
       metadata: { name: 'shop', namespace: bed.namespace },
       spec: {
@@ -152,6 +153,10 @@ describe('Service + Endpoints → Octavia through the real kuryr controller', ()
         return s.status?.loadBalancer?.ingress?.length ? s : undefined;
       },
       WAIT_MS,
+    );
+    // A measurement, not an assertion (BRIEF: no wall-clock assertions).
+    console.log(
+      `# Service create -> ingress IP written (2 TCP ports, 2 endpoints): ${Date.now() - t0} ms`,
     );
     const info = klb.status!.service_pub_ip_info!;
     const fip = await bed.neutron.floatingIps.get(info.ip_id);
