@@ -14,7 +14,7 @@ const NET = 'a'.repeat(32) + 'b'.repeat(32);
 const log = pino({ level: 'silent' });
 let epSeq = 0;
 
-function setup() {
+function setup(opts: { fatal?: boolean } = {}) {
   const fake = new FakeNeutron();
   const neutron = new RestLibnetworkNeutron(fake);
   // min 1, batch 2: one hand-out leaves 1 free port, so no background refill mixes into the counted requests
@@ -31,7 +31,11 @@ function setup() {
   const server = createLibnetworkServer({
     neutron,
     binder,
-    options: defaultLibnetworkOptions('host1'),
+    options: {
+      ...defaultLibnetworkOptions('host1'),
+      vifPluggingIsFatal: opts.fatal ?? false,
+      vifPluggingTimeout: 1,
+    },
     log,
     portPool: pool,
   });
@@ -83,8 +87,16 @@ function setup() {
     await call('/NetworkDriver.Join', { NetworkID: NET, EndpointID: EP, SandboxKey: '/x' });
     return { EP, addrs, ce };
   }
+  async function detach(poolIds: string[], ep: { EP: string; addrs: string[] }) {
+    await call('/NetworkDriver.Leave', { NetworkID: NET, EndpointID: ep.EP });
+    await call('/NetworkDriver.DeleteEndpoint', { NetworkID: NET, EndpointID: ep.EP });
+    for (const [i, id] of poolIds.entries()) {
+      const Address = (ep.addrs[i] ?? '').split('/')[0];
+      await call('/IpamDriver.ReleaseAddress', { PoolID: id, Address });
+    }
+  }
   const trace = (from: number) => fake.requests.slice(from).map((r) => `${r.method} ${r.path}`);
-  return { fake, pool, call, network, attach, trace, subnets };
+  return { fake, pool, call, network, attach, detach, trace, subnets };
 }
 
 describe('libnetwork with a port pool (fake Neutron)', () => {
@@ -116,6 +128,38 @@ describe('libnetwork with a port pool (fake Neutron)', () => {
     assert.deepEqual(ce, { Interface: { MacAddress: port['mac_address'] } });
     assert.ok(!port.tags.includes(TAG_PORT_POOL));
     assert.ok(port.tags.includes('compute:kuryr'));
+  });
+
+  test('detach recycles an untouched pooled port: ONE tags PUT, back in the pool, never deleted', async () => {
+    const { fake, network, attach, detach, pool, trace, subnets } = setup();
+    const ids = await network([{ cidr: '10.1.0.0/24', v6: false }]);
+    const ep = await attach(ids);
+    const port = fake.all('ports').find((p) => p.tags.some((x) => x.endsWith(ep.EP.slice(32))));
+    assert.ok(port);
+    const n0 = fake.requests.length;
+    await detach(ids, ep);
+    assert.deepEqual(trace(n0), [`PUT /v2.0/ports/${port.id}/tags`]);
+    assert.deepEqual(fake.all('ports').find((p) => p.id === port.id)?.tags, [TAG_PORT_POOL]);
+    const [s] = subnets();
+    assert.ok(s && pool.portIds().includes(port.id));
+  });
+
+  test('detach deletes instead of recycling: --mac-address port, or vif_plugging_is_fatal', async () => {
+    const a = setup();
+    const ids = await a.network([{ cidr: '10.1.0.0/24', v6: false }]);
+    const ep = await a.attach(ids, 'fa:16:3e:00:00:43');
+    await a.detach(ids, ep);
+    assert.ok(!a.fake.all('ports').some((p) => p['mac_address'] === 'fa:16:3e:00:00:43'));
+    const b = setup({ fatal: true });
+    const ids2 = await b.network([{ cidr: '10.1.0.0/24', v6: false }]);
+    const before = new Set(b.fake.all('ports').map((p) => p.id));
+    // the fake never turns ports ACTIVE: mark them so CreateEndpoint's wait ends
+    for (const p of b.fake.all('ports')) p['status'] = 'ACTIVE';
+    const ep2 = await b.attach(ids2);
+    const used = b.fake.all('ports').find((p) => p.tags.some((x) => x.endsWith(ep2.EP.slice(32))));
+    assert.ok(used && before.has(used.id));
+    await b.detach(ids2, ep2);
+    assert.ok(!b.fake.all('ports').some((p) => p.id === used.id), 'deleted');
   });
 
   test('--mac-address: unbind, set MAC + bind again, tag; the set MAC is not echoed', async () => {

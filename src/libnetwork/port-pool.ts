@@ -73,6 +73,25 @@ export class PortPool {
     return port;
   }
 
+  /** True when a used port may come back (`putBack`): pool open, subnet not retired, below max. */
+  hasRoom(subnetId: string): boolean {
+    const { max } = this.options;
+    return !this.closed && !this.retired.has(subnetId) && (max <= 0 || this.size(subnetId) < max);
+  }
+
+  /**
+   * Returns a released, unplugged, re-tagged (`kuryr.port.pool`) port to the free list. False when there is no
+   * room (the caller deletes the port).
+   */
+  putBack(subnet: Subnet, port: Port): boolean {
+    if (!this.hasRoom(subnet.id)) return false;
+    this.subnets.set(subnet.id, subnet);
+    const list = this.free.get(subnet.id) ?? [];
+    list.push(port);
+    this.free.set(subnet.id, list);
+    return true;
+  }
+
   /** Refills without blocking the caller; failures are logged, the next take retries. */
   refillInBackground(subnet: Subnet): void {
     if (this.closed || this.retired.has(subnet.id)) return;

@@ -8,7 +8,7 @@ import { ConflictError, isConflictError } from '../../common/errors/index.js';
 import { TAG_COMPUTE_KURYR, TAG_PORT_EXISTING } from '../../common/tags.js';
 import type { LibnetworkNeutron, Port, Subnet } from '../neutron-port.js';
 import type { LibnetworkOptions } from '../options.js';
-import type { PortPool } from '../port-pool.js';
+import { TAG_PORT_POOL, type PortPool } from '../port-pool.js';
 import { isNeutronErrorType } from './neutron-error-type.js';
 import type { NeutronLookup } from './neutron-lookup.js';
 
@@ -17,6 +17,9 @@ export const UNBOUND_PORT_NAME = 'kuryr-unbound-port';
 
 /** Finds or makes the port of one address. */
 export class AddressPorts {
+  /** Ports this process handed out from the pool → what they looked like then (recycling check). */
+  private readonly handedOut = new Map<string, { mac: string; groups: string }>();
+
   constructor(
     private readonly neutron: LibnetworkNeutron,
     private readonly lookup: NeutronLookup,
@@ -35,6 +38,10 @@ export class AddressPorts {
     const pooled = !address && !mac ? this.portPool?.take(subnet) : undefined;
     if (pooled) {
       this.lookup.rememberAddress(pooled, false);
+      this.handedOut.set(pooled.id, {
+        mac: pooled.mac_address.toLowerCase(),
+        groups: [...pooled.security_groups].sort().join(','),
+      });
       this.log.debug({ portId: pooled.id, subnetId: subnet.id }, 'address from the port pool');
       return pooled;
     }
@@ -76,6 +83,35 @@ export class AddressPorts {
       }
       throw error;
     }
+  }
+
+  /**
+   * ReleaseAddress of a pooled port this process handed out: back into the pool with ONE tags PUT instead of a
+   * DELETE (on the bed a DELETE of a just-unplugged bound port costs more than a PUT, and the pool then needs no
+   * POST to refill). Only a port exactly as it left the pool (same MAC, one address, same security groups: no
+   * `--mac-address`, dual-stack merge or `--expose` group), and only without `vif_plugging_is_fatal` (a port
+   * reused within the agent's polling interval may still read ACTIVE from its previous life). Returns false
+   * when the caller must delete the port.
+   */
+  async recycle(subnet: Subnet, port: Port): Promise<boolean> {
+    const was = this.handedOut.get(port.id);
+    this.handedOut.delete(port.id);
+    const pool = this.portPool;
+    if (!was || !pool || this.options.vifPluggingIsFatal || !this.options.tagMode) return false;
+    const same =
+      port.mac_address.toLowerCase() === was.mac &&
+      port.fixed_ips.length === 1 &&
+      [...port.security_groups].sort().join(',') === was.groups &&
+      !port.tags.includes(TAG_PORT_EXISTING);
+    if (!same || !pool.hasRoom(subnet.id)) return false;
+    try {
+      await this.neutron.replaceTags('ports', port.id, [TAG_PORT_POOL]);
+    } catch (error) {
+      this.log.warn({ err: error, portId: port.id }, 'pooled port not recycled; deleting it');
+      return false;
+    }
+    if (pool.putBack(subnet, { ...port, tags: [TAG_PORT_POOL] })) return true;
+    return false;
   }
 
   private async addFixedIp(port: Port, subnet: Subnet, address: string, adopted: boolean) {

@@ -280,6 +280,7 @@ export class IpamService {
         });
     for (const port of ports) {
       this.lookup.forgetAddresses(port);
+      if (hint && (await this.ports.recycle(subnet, port))) continue;
       await releasePort(this.neutron, port, hint?.adopted ?? port.tags.includes(TAG_PORT_EXISTING));
     }
   }
