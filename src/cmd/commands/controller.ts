@@ -34,7 +34,12 @@ interface DriverWiring {
  * Builds the Neutron session and every pod driver once (ARCHITECTURE.md rule 1), plus the hooks that
  * rebuild the port pools from cluster state whenever this replica becomes the leader.
  */
-async function wireDrivers(api: KubeApi, config: KuryrConfig, log: Logger): Promise<DriverWiring> {
+async function wireDrivers(
+  api: KubeApi,
+  config: KuryrConfig,
+  log: Logger,
+  watchNamespace?: string,
+): Promise<DriverWiring> {
   const [{ buildPodDrivers }, lookups, { recoverPools }, { NeutronVifPool }, policyLookup] =
     await Promise.all([
       import('../../controller/drivers/build-drivers.js'),
@@ -81,6 +86,7 @@ async function wireDrivers(api: KubeApi, config: KuryrConfig, log: Logger): Prom
         neutron,
         resourceTags: config.neutronDefaults.resourceTags,
         log,
+        ...(watchNamespace ? { namespace: watchNamespace } : {}),
       });
       log.info({ recovered }, 'port pools recovered from Neutron');
       pool?.start(config.vifPool.portsPoolUpdateFrequency);
@@ -129,7 +135,7 @@ async function run(flags: ControllerFlags, cmd: Command): Promise<void> {
     undefined as unknown as DriverHandlersDeps,
   );
   const wiring = k.enabledHandlers.some((a) => a in DRIVER_HANDLERS)
-    ? await wireDrivers(api, config, log)
+    ? await wireDrivers(api, config, log, flags.watchNamespace)
     : undefined;
   const handlers = resolveHandlers(
     k.enabledHandlers,

@@ -106,3 +106,26 @@ test('untagged free pool ports on the cluster networks get the resource tags (cr
     [],
   );
 });
+
+test('--watch-namespace: the sweep leaves pods of other namespaces to their own controllers', async () => {
+  const cloud = fakeCloud();
+  const kube = new FakeKube();
+  kube.seed(KINDS.pod, { metadata: { name: 'mine', namespace: 'a', uid: UID_LIVE } });
+  kube.seed(KINDS.pod, { metadata: { name: 'theirs', namespace: 'b', uid: UID_GONE } });
+  const port = (device_id: string) =>
+    cloud.http.fake.seed('ports', {
+      network_id: cloud.network.id,
+      device_owner: 'compute:kuryr',
+      device_id,
+      name: '',
+    });
+  const mine = port(UID_LIVE);
+  const theirs = port(UID_GONE); // another controller is about to write it into its KuryrPort
+  const deleted = await deleteLeakedPodPorts(kube, new Set(), {
+    neutron: cloud.neutron,
+    log: silentLog,
+    namespace: 'a',
+  });
+  assert.deepEqual(deleted, [mine.id]);
+  assert.ok(cloud.http.fake.all('ports').some((p) => p.id === theirs.id));
+});

@@ -48,14 +48,18 @@ export async function referencedPortIds(
   return ids;
 }
 
-/** UIDs of every pod in the cluster. */
-export async function livePodUids(api: KubeApi, signal?: AbortSignal): Promise<Set<string>> {
+/** UIDs of every pod in the cluster (or in `namespace`). */
+export async function livePodUids(
+  api: KubeApi,
+  signal?: AbortSignal,
+  namespace?: string,
+): Promise<Set<string>> {
   const uids = new Set<string>();
   let cont: string | undefined;
   do {
     const page = await api.list(
       KINDS.pod,
-      { limit: 500, ...(cont ? { continue: cont } : {}) },
+      { limit: 500, ...(namespace ? { namespace } : {}), ...(cont ? { continue: cont } : {}) },
       { signal },
     );
     for (const p of page.items) if (p.metadata?.uid) uids.add(p.metadata.uid);
@@ -67,9 +71,14 @@ export async function livePodUids(api: KubeApi, signal?: AbortSignal): Promise<S
 /** What the leaked-port sweep needs besides the Kubernetes API. */
 export interface LeakSweep {
   neutron: NeutronClient;
-  /** `[neutron_defaults] resource_tags`: only ports carrying all of them are looked at. */
+  /** `[neutron_defaults] resource_tags` (given to untagged pool ports). */
   resourceTags?: readonly string[];
   log: Logger;
+  /**
+   * `kuryr controller --watch-namespace`: only pods of this namespace are this replica's; other
+   * controllers on the same cluster may be creating ports for the others right now.
+   */
+  namespace?: string;
 }
 
 /**
@@ -85,7 +94,7 @@ export async function deleteLeakedPodPorts(
   sweep: LeakSweep,
   signal?: AbortSignal,
 ): Promise<string[]> {
-  const pods = await livePodUids(api, signal);
+  const pods = await livePodUids(api, signal, sweep.namespace);
   // No tag filter: a crash between the port create and its tagging (a second request) leaves the
   // port untagged, and the live pod's UID in device_id already proves it is this cluster's.
   const ports = await sweep.neutron.ports.listAll({ device_owner: DEVICE_OWNER_KURYR }, { signal });
