@@ -13,7 +13,8 @@ import { ANNOTATION_POD_IP, ANNOTATION_POD_LABEL } from '../../k8s/constants.js'
 import { KINDS } from '../../k8s/kinds.js';
 import type { KubeObject } from '../../k8s/object.js';
 import { loadClusterSnapshot, podIps } from '../policy/cluster-snapshot.js';
-import { resyncPolicies } from '../policy/knp-writer.js';
+import { policyConcernsPod, resyncPolicies, type PodChange } from '../policy/knp-writer.js';
+import type { NetworkPolicy } from '../policy/types.js';
 import type { PodSgApplier } from '../policy/pod-sgs.js';
 import type { HandlerContext, ResourceHandler } from '../pipeline/types.js';
 import { isHostNetwork } from './pod-info.js';
@@ -33,7 +34,7 @@ export class PodLabelHandler implements ResourceHandler {
     const seen = m.annotations ?? {};
     if (seen[ANNOTATION_POD_LABEL] === labels && seen[ANNOTATION_POD_IP] === ips) return;
     await this.pods.apply(ctx.api, pod, ctx.signal);
-    await this.resync(ctx);
+    await this.resync(ctx, pod);
     await ctx.api
       .patchMerge(
         KINDS.pod,
@@ -51,22 +52,41 @@ export class PodLabelHandler implements ResourceHandler {
   /** A terminating pod stops counting as a peer right away (the snapshot skips it). */
   async onFinalize(pod: KubeObject, ctx: HandlerContext): Promise<void> {
     if (isHostNetwork(pod) || !pod.metadata?.annotations?.[ANNOTATION_POD_IP]) return;
-    await this.resync(ctx);
+    await this.resync(ctx, pod);
   }
 
   async onDeleted(pod: KubeObject, ctx: HandlerContext): Promise<void> {
     this.pods.forget(pod.metadata?.uid ?? '');
     if (isHostNetwork(pod)) return;
-    await this.resync(ctx);
+    await this.resync(ctx, pod);
   }
 
-  private async resync(ctx: HandlerContext): Promise<void> {
-    await resyncPolicies(
-      ctx.api,
-      await loadClusterSnapshot(ctx.api, ctx.signal),
-      ctx.log,
-      ctx.signal,
-    );
+  /**
+   * Re-computes the policies this pod's change can touch: those selecting it (or a peer of theirs
+   * selecting it) with its current or last handled labels. Without a record of the last handled labels
+   * (first sight, annotation lost) every policy is re-computed.
+   */
+  private async resync(ctx: HandlerContext, pod: KubeObject): Promise<void> {
+    const cluster = await loadClusterSnapshot(ctx.api, ctx.signal);
+    const m = pod.metadata ?? {};
+    const previous = parseLabels(m.annotations?.[ANNOTATION_POD_LABEL]);
+    const change: PodChange = {
+      namespace: m.namespace ?? '',
+      labelSets: [m.labels ?? {}, ...(previous ? [previous] : [])],
+      namespaceLabels: cluster.namespaces.find((n) => n.name === m.namespace)?.labels ?? {},
+    };
+    const only = previous ? (np: NetworkPolicy) => policyConcernsPod(np, change) : undefined;
+    await resyncPolicies(ctx.api, cluster, ctx.log, ctx.signal, only);
+  }
+}
+
+function parseLabels(json: string | undefined): Record<string, string> | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(json);
+    return v !== null && typeof v === 'object' ? (v as Record<string, string>) : undefined;
+  } catch {
+    return undefined; // a hand-edited annotation: re-compute everything
   }
 }
 

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { FINALIZER_NETWORKPOLICY } from '../../k8s/constants.js';
 import { KINDS } from '../../k8s/kinds.js';
 import { FakeKube } from '../../k8s/testing/fake-kube.js';
-import { ensureKnp, resyncPolicies } from './knp-writer.js';
+import { ensureKnp, policyConcernsPod, resyncPolicies } from './knp-writer.js';
 import type { ClusterSnapshot } from './snapshot-resolver.js';
 import type { NetworkPolicy } from './types.js';
 
@@ -66,4 +66,51 @@ test('re-sync: an invalid policy does not hold the others back', async () => {
   assert.equal(await resyncPolicies(kube, cluster(['10.0.0.7']), log), 1);
   await kube.get(KINDS.kuryrNetworkPolicy, 'web', 'ns');
   assert.equal(await resyncPolicies(kube, cluster(['10.0.0.7']), log), 0);
+});
+
+test('policyConcernsPod: only policies whose selectors (or named egress ports) can see the pod', () => {
+  const change = (namespace: string, labels: Record<string, string>, nsLabels = {}) => ({
+    namespace,
+    labelSets: [labels],
+    namespaceLabels: nsLabels,
+  });
+  const byNs: NetworkPolicy = {
+    metadata: { name: 'n', namespace: 'ns' },
+    spec: {
+      podSelector: { matchLabels: { app: 'db' } },
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }] }],
+    },
+  };
+  const namedEgress: NetworkPolicy = {
+    metadata: { name: 'e', namespace: 'ns' },
+    spec: {
+      podSelector: { matchLabels: { app: 'db' } },
+      egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 'http' }] }],
+    },
+  };
+  const cases: [NetworkPolicy, ReturnType<typeof change>, boolean][] = [
+    [np, change('ns', { app: 'web' }), true], // selected by the policy
+    [np, change('ns', { app: 'client' }), true], // selected by a peer
+    [np, change('other', { app: 'client' }), false], // peer podSelector is namespace-local
+    [np, change('ns', { app: 'db' }), false],
+    [byNs, change('x', { app: 'any' }, { team: 'ops' }), true],
+    [byNs, change('x', { app: 'any' }, { team: 'dev' }), false],
+    [namedEgress, change('x', { app: 'any' }), true], // ipBlock + named port: resolves on every pod
+  ];
+  for (const [policy, pod, want] of cases) {
+    assert.equal(
+      policyConcernsPod(policy, pod),
+      want,
+      `${policy.metadata?.name} ${JSON.stringify(pod)}`,
+    );
+  }
+  // old OR new labels count: a pod leaving a selector still concerns the policy
+  assert.equal(
+    policyConcernsPod(np, {
+      namespace: 'ns',
+      labelSets: [{ app: 'db' }, { app: 'client' }],
+      namespaceLabels: {},
+    }),
+    true,
+  );
 });

@@ -20,9 +20,8 @@ import {
 import type { KuryrNetworkPolicy } from '../../k8s/crds/types.js';
 import { KINDS, resourcePath } from '../../k8s/kinds.js';
 import { computePolicyRules } from './rules.js';
-import type { ClusterSnapshot } from './snapshot-resolver.js';
-import { snapshotResolver } from './snapshot-resolver.js';
-import type { NetworkPolicy } from './types.js';
+import { matchesSelector, snapshotResolver, type ClusterSnapshot } from './snapshot-resolver.js';
+import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer } from './types.js';
 
 /** What {@link ensureKnp} did. */
 export type KnpChange = 'created' | 'updated' | 'unchanged';
@@ -87,6 +86,7 @@ export async function ensureKnp(
  * failing never holds the others back: an invalid policy is skipped (the `policy` handler reports it as a
  * Warning Event), one in a terminating namespace is skipped (its KuryrNetworkPolicy cannot be written
  * any more), and the first other error is re-thrown after the rest were done, so the caller retries.
+ * @param only restricts the re-sync to the policies it accepts (see {@link policyConcernsPod})
  * @returns the number of KuryrNetworkPolicies created or updated.
  */
 export async function resyncPolicies(
@@ -94,13 +94,14 @@ export async function resyncPolicies(
   cluster: ClusterSnapshot,
   log: Logger,
   signal?: AbortSignal,
+  only?: (np: NetworkPolicy) => boolean,
 ): Promise<number> {
   const opts = signal === undefined ? {} : { signal };
   const policies = (await api.list(KINDS.networkPolicy, {}, opts)).items as NetworkPolicy[];
   let changed = 0;
   let failure: Error | undefined;
   for (const np of policies) {
-    if (np.metadata?.deletionTimestamp) continue;
+    if (np.metadata?.deletionTimestamp || (only !== undefined && !only(np))) continue;
     try {
       if ((await ensureKnp(api, np, cluster, signal)) !== 'unchanged') changed++;
     } catch (error) {
@@ -117,4 +118,43 @@ export async function resyncPolicies(
   if (changed > 0) log.info({ changed }, 'network policies re-synced');
   if (failure !== undefined) throw failure;
   return changed;
+}
+
+/** A pod as {@link policyConcernsPod} sees it: its namespace and every label set it had or has. */
+export interface PodChange {
+  namespace: string;
+  labelSets: readonly Record<string, string>[];
+  /** Labels of the pod's namespace. */
+  namespaceLabels: Record<string, string>;
+}
+
+/**
+ * Whether a change of this pod (appearing, going, new IP, new labels) can change `np`'s rules: the pod
+ * is (or was) selected by the policy (its own pods resolve ingress named ports) or by one of its peers,
+ * or the policy has an egress named port towards ipBlock/anywhere peers (those resolve on every pod).
+ */
+export function policyConcernsPod(np: NetworkPolicy, pod: PodChange): boolean {
+  const policyNs = np.metadata?.namespace ?? '';
+  const any = (sel: LabelSelector) => pod.labelSets.some((l) => matchesSelector(l, sel));
+  if (pod.namespace === policyNs && any(np.spec.podSelector)) return true;
+  const peerHits = (peer: NetworkPolicyPeer): boolean => {
+    if (peer.ipBlock !== undefined) return false;
+    if (peer.namespaceSelector !== undefined) {
+      return (
+        matchesSelector(pod.namespaceLabels, peer.namespaceSelector) &&
+        (peer.podSelector === undefined || any(peer.podSelector))
+      );
+    }
+    return pod.namespace === policyNs && any(peer.podSelector ?? {});
+  };
+  for (const rule of np.spec.ingress ?? []) if ((rule.from ?? []).some(peerHits)) return true;
+  for (const rule of np.spec.egress ?? []) {
+    const peers = rule.to ?? [];
+    if (peers.some(peerHits)) return true;
+    const named = (rule.ports ?? []).some(
+      (p) => typeof p.port === 'string' && !/^\d+$/.test(p.port),
+    );
+    if (named && (peers.length === 0 || peers.some((p) => p.ipBlock !== undefined))) return true;
+  }
+  return false;
 }
