@@ -13,6 +13,7 @@ import type { VifPoolDriver } from '../drivers/vif-pool/types.js';
 import type { HandlerContext } from '../pipeline/types.js';
 import { PodSgApplier } from '../policy/pod-sgs.js';
 import { PodLabelHandler } from './pod-label.js';
+import { DRIVER_HANDLERS, type DriverHandlersDeps } from './registry.js';
 import { PolicyHandler } from './policy.js';
 
 const log = pino({ level: 'silent' });
@@ -70,4 +71,15 @@ test('pod_label: re-syncs policies and records labels/IP; an unchanged pod costs
   const before = kube.calls.length;
   await h.onPresent(seen, ctx(kube));
   assert.equal(kube.calls.length, before, 'no API call for an unchanged pod');
+});
+
+test('registry: kuryrnetworkpolicy and pod_label refuse a security groups driver other than policy', () => {
+  const deps = {
+    neutron: {},
+    podSgs: {},
+    securityGroups: { alias: 'default', getSecurityGroups: async () => [] },
+  } as unknown as DriverHandlersDeps;
+  for (const alias of ['kuryrnetworkpolicy', 'pod_label'] as const) {
+    assert.throws(() => DRIVER_HANDLERS[alias]!(deps), /pod_security_groups_driver = policy/);
+  }
 });

@@ -57,6 +57,12 @@ function policyDeps(d: DriverHandlersDeps): { neutron: NeutronClient; podSgs: Po
       'the NetworkPolicy handlers need the pod drivers (buildPodDrivers)',
     );
   }
+  // Without the policy driver no pod port would ever get a policy SG: refuse instead of doing nothing.
+  if (d.securityGroups.alias !== 'policy') {
+    throw new ConfigurationError(
+      "[kubernetes] enabled_handlers 'kuryrnetworkpolicy'/'pod_label' need pod_security_groups_driver = policy",
+    );
+  }
   return { neutron: d.neutron, podSgs: d.podSgs };
 }
 
