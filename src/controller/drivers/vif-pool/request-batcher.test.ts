@@ -159,3 +159,31 @@ test('no result is handed out twice across many overlapping batches', async () =
   assert.ok(calls.every((c) => c.length <= 4));
   assert.ok(calls.length < 50);
 });
+
+test('group commit: requests arriving during a running call go together right after it', async () => {
+  const { b, calls, hold } = batcher({ windowMs: 1, maxBatch: 10 });
+  const open = hold();
+  const first = b.request({ key: 'a', n: 0 });
+  await new Promise((r) => setTimeout(r, 10)); // first call running, held
+  const later = [1, 2, 3].map((n) => b.request({ key: 'a', n }));
+  await new Promise((r) => setTimeout(r, 10)); // their window passed: still not sent
+  assert.equal(calls.length, 1);
+  open();
+  await Promise.all([first, ...later]);
+  assert.deepEqual(
+    calls.map((c) => c.map((r) => r.n)),
+    [[0], [1, 2, 3]],
+  );
+});
+
+test('group commit: a full batch does not wait for the running call', async () => {
+  const { b, calls, hold } = batcher({ windowMs: 1, maxBatch: 2 });
+  const open = hold();
+  const first = b.request({ key: 'a', n: 0 });
+  await new Promise((r) => setTimeout(r, 10));
+  const full = [1, 2].map((n) => b.request({ key: 'a', n }));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(calls.length, 2);
+  open();
+  await Promise.all([first, ...full]);
+});

@@ -10,6 +10,10 @@
  * - a batch is sent when `windowMs` passed since its first request, or as soon as it holds `maxBatch`
  *   requests — never "when enough callers arrived": callers are pipeline workers, and the pipeline's
  *   concurrency bound may be smaller than `maxBatch`, so waiting for a full batch could deadlock;
+ * - group commit: while a bulk call of a key is running, that key's next batch keeps collecting and is
+ *   sent the moment the running call settles (or at once when full). Callers arrive staggered (each
+ *   freed pipeline slot starts one more handler), so a fixed window alone would mostly send batches of
+ *   one; waiting for the running call costs nothing, as Neutron works through requests one at a time;
  * - result i goes to request i and to no one else (no double hand-out);
  * - an error of the bulk call (or a result count that does not match) reaches every waiter of that batch;
  * - a waiter whose signal aborts is rejected at once; if its request was not sent yet it is dropped from
@@ -52,6 +56,8 @@ interface OpenBatch<Req, Res> {
 /** Coalesces concurrent same-key requests into bulk calls. */
 export class RequestBatcher<Req, Res> {
   private readonly open = new Map<string, OpenBatch<Req, Res>>();
+  /** Bulk calls running per key. */
+  private readonly busy = new Map<string, number>();
   private readonly windowMs: number;
   private readonly maxBatch: number;
   private inFlight = 0;
@@ -102,32 +108,35 @@ export class RequestBatcher<Req, Res> {
       signal?.addEventListener('abort', onAbort, { once: true });
       let batch = this.open.get(key);
       if (batch === undefined) {
-        const timer = setTimeout(() => this.flush(key), this.windowMs);
+        const timer = setTimeout(() => this.flush(key, false), this.windowMs);
         batch = { waiters: [], timer };
         this.open.set(key, batch);
       }
       batch.waiters.push(waiter);
-      if (batch.waiters.length >= this.maxBatch) this.flush(key);
+      if (batch.waiters.length >= this.maxBatch) this.flush(key, true);
     });
   }
 
   /** Sends every open batch now (shutdown, tests). */
   flushAll(): void {
-    for (const key of [...this.open.keys()]) this.flush(key);
+    for (const key of [...this.open.keys()]) this.flush(key, true);
   }
 
-  private flush(key: string): void {
+  /** Sends the open batch of `key`; unless `force`, only when no call of the key is running. */
+  private flush(key: string, force: boolean): void {
     const batch = this.open.get(key);
     if (batch === undefined) return;
+    if (!force && this.busy.has(key)) return; // sent when the running call settles
     this.open.delete(key);
     clearTimeout(batch.timer);
     const waiters = batch.waiters.filter((w) => !w.done);
     if (waiters.length === 0) return;
-    void this.send(waiters);
+    void this.send(key, waiters);
   }
 
-  private async send(waiters: Waiter<Req, Res>[]): Promise<void> {
+  private async send(key: string, waiters: Waiter<Req, Res>[]): Promise<void> {
     this.inFlight++;
+    this.busy.set(key, (this.busy.get(key) ?? 0) + 1);
     let results: Res[];
     try {
       results = await this.o.run(waiters.map((w) => w.req));
@@ -137,6 +146,15 @@ export class RequestBatcher<Req, Res> {
       return;
     } finally {
       this.inFlight--;
+      const left = (this.busy.get(key) ?? 1) - 1;
+      if (left > 0) this.busy.set(key, left);
+      else this.busy.delete(key);
+      // What collected meanwhile goes now (its window may have passed during the call).
+      const next = this.open.get(key);
+      if (next !== undefined) {
+        clearTimeout(next.timer);
+        next.timer = setTimeout(() => this.flush(key, false), 0);
+      }
     }
     if (results.length !== waiters.length) {
       const error = new TypeError(
