@@ -140,6 +140,7 @@ async function runMode(
     vifPoolDriver: mode === 'pool' ? 'neutron' : 'noop',
     vifPool: { batch: 10, min: 5, updateFrequency: 20 },
     debug: true,
+    watchNamespace: namespace,
   });
   try {
     // Start-up (client-node import, informer sync, pool recovery) is not part of the target.

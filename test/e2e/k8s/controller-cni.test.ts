@@ -108,6 +108,7 @@ describe('kuryr controller + CNI daemon (Kubernetes mode) on a real apiserver an
       podSubnetId: subnet.id,
       podSecurityGroupIds: [sg.id],
       resourceTags: [prefix],
+      watchNamespace: prefix,
     });
 
     registry = new KuryrPortRegistry(kube, os.bindingHost, pino({ level: 'silent' }));

@@ -78,6 +78,7 @@ describe('batched pod port creation (real kuryr controller, apiserver, Neutron)'
       vifPoolDriver: 'noop',
       vifPool: { batch: 10 },
       debug: true,
+      watchNamespace: `${bed.prefix}-pods`,
     });
     controller = c;
     await waitUntil('the controller to start its handlers', 120_000, () =>
