@@ -210,9 +210,14 @@ describe('kuryr libnetwork with real dockerd: pooled ports recycled (vif_pluggin
     assert.ok(ids.network);
     dockerId = ids.dockerId;
     neutronNet = ids.network.id;
+    const [subnet] = await bed.neutron.list('subnets', { network_id: neutronNet });
+    assert.ok(subnet && bed.portPool);
+    await bed.portPool.fill(subnet); // settle the pre-warm: the first container must get a pooled port
+    const pooled = new Set(bed.portPool.portIds());
     const a = await runContainer(bed, `${bed.prefix}-ra`, net);
     containers.push(a);
     const first = await endpointPort(a);
+    assert.ok(pooled.has(first.id), 'the first container got a pooled port');
     await docker('rm', '-f', a);
     containers.splice(containers.indexOf(a), 1);
     const [back] = await bed.neutron.list('ports', { id: first.id });
