@@ -139,18 +139,12 @@ describe('controller restart mid-flight (real kuryr controller, apiserver, Neutr
       1,
       `the new controller recovered its pools once: ${second.log()}`,
     );
-    assert.equal(
-      recovered[0],
-      atKill.freePool.length,
-      `every free pool port was recovered: ${JSON.stringify(
-        atKill.freePool.map((p) => ({
-          id: p.id,
-          tags: p.tags,
-          device: p.device_id,
-          host: p['binding:host_id'],
-          ips: p.fixed_ips.length,
-        })),
-      )}`,
+    // At least every free pool port seen right after the kill: a bulk create the dead process had sent
+    // may still complete in Neutron after that look (and its ports must be recovered too, not leaked).
+    assert.ok(
+      Number(recovered[0]) >= atKill.freePool.length,
+      `every free pool port was recovered (${String(recovered[0])} of ${atKill.freePool.length} ` +
+        `seen at the kill: ${JSON.stringify(atKill.freePool.map((p) => ({ id: p.id, tags: p.tags })))})`,
     );
     const w = await checkWiring(bed, kube, ns, uids, [netId]);
 
