@@ -232,8 +232,11 @@ describe('kuryr libnetwork with real dockerd: pooled ports recycled (vif_pluggin
       if ((await endpointPort(c)).id === first.id) reused = c;
     }
     assert.ok(reused, 'a later container got the recycled port');
-    const other = containers.find((c) => c !== reused);
-    assert.ok(other);
+    let other = containers.find((c) => c !== reused);
+    if (!other) {
+      other = await runContainer(bed, `${bed.prefix}-r9`, net);
+      containers.push(other);
+    }
     assert.equal(await containerIp(reused, net), first.fixed_ips[0]?.ip_address);
     let out = '';
     for (let i = 0; i < 10 && !/ 0% packet loss/.test(out); i++) {
