@@ -164,7 +164,15 @@ describe('controller restart mid-flight (real kuryr controller, apiserver, Neutr
       60_000,
       () => loggedValues(third, 'port pools recovered from Neutron', 'recovered')[0],
       [third],
-    ).then((n) => assert.equal(n, pooled.freePool.length));
+    ).then((n) =>
+      assert.equal(
+        n,
+        pooled.freePool.length,
+        `third controller recovered every free pool port: ${JSON.stringify(
+          pooled.freePool.map((p) => ({ id: p.id, tags: p.tags })),
+        )}\n${third.log()}`,
+      ),
+    );
 
     // Namespace deletion drains the pool and deletes the network with its ports.
     await terminateNamespace(kube, ns, [third]);
