@@ -5,12 +5,18 @@
  * COMPATIBILITY.md §6); then it marks the VIF active once Neutron says ACTIVE. On deletion it releases
  * every VIF back to the pool (or deletes the port) before the finalizer goes.
  */
-import { isNotFoundError, isValidationError, NotReadyError } from '../../common/errors/index.js';
+import {
+  ConflictError,
+  isNotFoundError,
+  isValidationError,
+  NotReadyError,
+} from '../../common/errors/index.js';
 import type { KuryrPort, KuryrPortVifEntry } from '../../k8s/crds/types.js';
 import { FINALIZER_KURYRPORT } from '../../k8s/constants.js';
 import { KINDS } from '../../k8s/kinds.js';
 import { vifFromPrimitive, vifToPrimitive } from '../../models/vif-primitive.js';
-import type { PodRef, PodVifDriver } from '../drivers/pod-vif/types.js';
+import type { Vif } from '../../models/vif.js';
+import type { PodRef, PodVifDriver, VifRequest } from '../drivers/pod-vif/types.js';
 import type { VifPoolDriver } from '../drivers/vif-pool/types.js';
 import type { HandlerContext, HandlerResult, ResourceHandler } from '../pipeline/types.js';
 import { buildVifRequest, hostIpOf, type PodNetworkDrivers } from './pod-info.js';
@@ -38,6 +44,12 @@ export function activePollMs(kp: KuryrPort, now = Date.now()): number {
   return Math.min(ACTIVE_POLL_MAX_MS, Math.max(ACTIVE_POLL_MS, Math.round(age / 4)));
 }
 
+/** Status writes per created VIF before the port is given back (each retry re-reads the KuryrPort). */
+const MAX_STATUS_WRITES = 3;
+/** Deadline of the re-read that decides whether a failed status write landed. */
+const REREAD_MS = 10_000;
+const UNKNOWN = Symbol('unknown');
+
 /** The `kuryrport` handler. */
 export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
   readonly alias = 'kuryrport';
@@ -55,7 +67,13 @@ export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
       let vif = vifFromPrimitive(entry.vif);
       if (!vif.active) {
         vif = await this.d.pool.activateVif(vif, { signal: ctx.signal }).catch((e: unknown) => {
-          if (isNotFoundError(e)) throw e;
+          // The port was deleted behind our back: retrying cannot bring it back, and replacing it
+          // would change the IP of a pod that is already wired. Terminal, with a Warning Event.
+          if (isNotFoundError(e)) {
+            throw new ConflictError(
+              `Neutron port ${vif.id} of this pod is gone (deleted outside kuryr); recreate the pod`,
+            );
+          }
           return vif; // not ACTIVE yet: poll again below
         });
         changed ||= vif.active;
@@ -92,20 +110,63 @@ export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
     const ref = this.podRef(kp, hostIpOf(pod));
     const req = await buildVifRequest(this.d, ref, pod.metadata?.labels, ctx.signal);
     const vif = await this.d.pool.requestVif(req, { signal: ctx.signal });
-    try {
-      await this.writeVifs(kp, { eth0: { default: true, vif: vifToPrimitive(vif) } }, ctx);
-    } catch (error) {
-      // Status not written: nobody references the port, give it back (ARCHITECTURE.md §5 rollback).
-      await this.d.pool.releaseVif(vif, req).catch(() => undefined);
-      if (isStaleWrite(error)) {
-        // The `test` on resourceVersion failed (422): someone changed the KuryrPort meanwhile. Not a
-        // bad object — run again on its latest version instead of failing for good.
-        throw new NotReadyError(`KuryrPort ${ref.namespace}/${ref.name} changed; retrying`);
-      }
-      throw error;
-    }
+    await this.recordVif(kp, vif, req, ctx);
     ctx.log.info({ portId: vif.id, pod: `${ref.namespace}/${ref.name}` }, 'VIF written');
     return vif.active ? {} : { requeueAfterMs: activePollMs(kp) };
+  }
+
+  /**
+   * Writes `vif` into the KuryrPort's status. The port is given back only when the KuryrPort is known
+   * NOT to reference it: handing out a port that a written status still names would give one port to
+   * two pods, which is worse than a leak (the leader's start-up sweep and `kuryr k8s-gc` remove leaks).
+   * - 422 (the resourceVersion `test` lost: usually our own finalizer write racing the informer cache):
+   *   re-read and write again on the fresh object, keeping the same port (no create/delete churn);
+   * - any other failure (timeout, abort, 5xx): the write may have landed, so re-read and decide.
+   */
+  private async recordVif(kp: KuryrPort, vif: Vif, req: VifRequest, ctx: HandlerContext) {
+    const entry = { eth0: { default: true, vif: vifToPrimitive(vif) } };
+    let current = kp;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.writeVifs(current, entry, ctx);
+      } catch (error) {
+        const fresh = await this.reread(kp, ctx);
+        if (fresh === UNKNOWN) {
+          ctx.log.warn(
+            { portId: vif.id, err: error },
+            'VIF status write outcome unknown; port kept',
+          );
+          throw error;
+        }
+        if (fresh !== undefined && referencesPort(fresh, vif.id)) return; // the write did land
+        const writable =
+          fresh !== undefined &&
+          fresh.metadata?.deletionTimestamp === undefined &&
+          fresh.spec.podUid === kp.spec.podUid &&
+          Object.keys(fresh.status?.vifs ?? {}).length === 0;
+        if (writable && attempt < MAX_STATUS_WRITES) {
+          current = fresh;
+          continue;
+        }
+        // Status not written and never will be by this run: nobody references the port (§5 rollback).
+        await this.d.pool.releaseVif(vif, req).catch(() => undefined);
+        if (isStaleWrite(error) || writable) {
+          throw new NotReadyError(
+            `KuryrPort ${kp.metadata?.namespace}/${kp.metadata?.name} changed; retrying`,
+          );
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** The KuryrPort as the API has it now; `undefined` when gone; UNKNOWN when it cannot be read. */
+  private async reread(kp: KuryrPort, ctx: HandlerContext) {
+    const m = kp.metadata ?? {};
+    // Own deadline: the handler's signal may be the one that just aborted the write.
+    return ctx.api
+      .get(KINDS.kuryrPort, m.name ?? '', m.namespace, { signal: AbortSignal.timeout(REREAD_MS) })
+      .catch((e: unknown) => (isNotFoundError(e) ? undefined : UNKNOWN));
   }
 
   private podRef(kp: KuryrPort, hostIp: string | undefined): PodRef {
@@ -134,6 +195,11 @@ export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
       { signal: ctx.signal },
     );
   }
+}
+
+/** True when any VIF in the KuryrPort's status is the port `portId`. */
+function referencesPort(kp: KuryrPort, portId: string): boolean {
+  return Object.values(kp.status?.vifs ?? {}).some((e) => vifFromPrimitive(e.vif).id === portId);
 }
 
 /** A JSON patch whose `test` op failed: the apiserver answers 422 Invalid. */
