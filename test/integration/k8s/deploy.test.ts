@@ -72,6 +72,8 @@ test('RBAC: the controller may patch pods and write CRDs, never read secrets; th
         r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb),
     );
   assert.ok(can('kuryr-controller', '', 'pods', 'patch'));
+  assert.ok(can('kuryr-controller', '', 'services/status', 'patch'));
+  assert.ok(can('kuryr-controller', 'networking.k8s.io', 'networkpolicies', 'update'));
   assert.ok(can('kuryr-controller', 'openstack.org', 'kuryrports', 'create'));
   assert.ok(can('kuryr-controller', '', 'events', 'create'));
   assert.ok(!can('kuryr-controller', '', 'secrets', 'get'));
