@@ -10,7 +10,8 @@
  * counted from the controller's debug log (every OpenStack request it made while the pods were wired).
  * Needs root, scripts/openstack.sh and scripts/kube.sh running. Writes bench/results/controller-pods.md
  * (100 pods) or bench/results/controller-pods-<N>.md.
- * Run: `node --import tsx bench/controller-pods.bench.ts [--pods N] [--pool | --no-pool] [--bulk B]`.
+ * Run: `node --import tsx bench/controller-pods.bench.ts [--pods N] [--pool | --no-pool] [--bulk B]
+ *   [--workers W]` (W = the controller's `[kubernetes] handler_workers`, default 8).
  */
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -37,10 +38,13 @@ const { values: args } = parseArgs({
     pool: { type: 'boolean', default: false },
     'no-pool': { type: 'boolean', default: false },
     bulk: { type: 'string', default: '50' },
+    workers: { type: 'string', default: '8' },
   },
 });
 const N = Number(args.pods);
 const BULK = Number(args.bulk);
+/** `[kubernetes] handler_workers` of the controller under test. */
+const WORKERS = Number(args.workers);
 const modes = args.pool ? ['pool'] : args['no-pool'] ? ['noop'] : ['noop', 'pool'];
 const os = requireOpenStackEnv();
 const prefix = testPrefix('kb2-bench');
@@ -141,6 +145,7 @@ async function runMode(
     vifPool: { batch: 10, min: 5, updateFrequency: 20 },
     debug: true,
     watchNamespace: namespace,
+    env: { OS_KUBERNETES__HANDLER_WORKERS: String(WORKERS) },
   });
   try {
     // Start-up (client-node import, informer sync, pool recovery) is not part of the target.
@@ -185,7 +190,8 @@ async function cleanup(kube: Kube, neutron: NeutronClient, ns: string, c: Contro
 function table(runs: Wiring[]): string[] {
   const modeFlag = modes.length === 1 ? (modes[0] === 'pool' ? ' --pool' : ' --no-pool') : '';
   const bulkFlag = BULK === 50 ? '' : ` --bulk ${BULK}`;
-  const command = `node --import tsx bench/controller-pods.bench.ts --pods ${N}${modeFlag}${bulkFlag}`;
+  const workersFlag = WORKERS === 8 ? '' : ` --workers ${WORKERS}`;
+  const command = `node --import tsx bench/controller-pods.bench.ts --pods ${N}${modeFlag}${bulkFlag}${workersFlag}`;
   const rows = runs.flatMap((r) => {
     const floorRate = N / (r.floorMs / 1000);
     const rate = N / (r.ms / 1000);
@@ -291,7 +297,9 @@ async function main(): Promise<void> {
       );
     }
     const lines = table(runs);
-    const suffix = `${N === 100 ? '' : `-${N}`}${modes.length === 1 ? `-${modes[0] ?? ''}` : ''}`;
+    const suffix =
+      `${N === 100 ? '' : `-${N}`}${modes.length === 1 ? `-${modes[0] ?? ''}` : ''}` +
+      (WORKERS === 8 ? '' : `-w${WORKERS}`);
     const file = `controller-pods${suffix}.md`;
     await writeFile(join(ROOT, 'bench/results', file), lines.join('\n'));
     process.stdout.write(lines.join('\n'));

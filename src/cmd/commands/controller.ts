@@ -154,6 +154,7 @@ async function run(flags: ControllerFlags, cmd: Command): Promise<void> {
     health: { port: config.healthServer.port, host: flags.healthHost },
     dispatcher: {
       reconcilePeriodMs: k.watchReconcilePeriod * 1000,
+      concurrency: k.handlerWorkers,
       ...(flags.watchNamespace ? { watchNamespace: flags.watchNamespace } : {}),
     },
     ...(k.controllerHa

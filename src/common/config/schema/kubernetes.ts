@@ -55,6 +55,13 @@ export const kubernetesSection = section(
     int('watch_connection_timeout', 30, 'Watch connect timeout in seconds.', { min: 0 }),
     int('watch_read_timeout', 60, 'Watch read timeout in seconds.', { min: 0 }),
     int('watch_reconcile_period', 120, 'Seconds between full reconciliations.', { min: 0 }),
+    int(
+      'handler_workers',
+      8,
+      'kuryr-ts only: objects the controller handles at once (each object stays serial). Raise it when ' +
+        'pods wait on API round trips rather than on Neutron (large pre-populated pools).',
+      { min: 1, max: 1000 },
+    ),
     bool('controller_ha', false, 'Run active/passive with leader election.'),
     int('controller_ha_elector_port', 16401, 'Port of the leader-election sidecar.', {
       min: 0,
