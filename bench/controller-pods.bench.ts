@@ -11,7 +11,7 @@
  * Needs root, scripts/openstack.sh and scripts/kube.sh running. Writes bench/results/controller-pods.md
  * (100 pods) or bench/results/controller-pods-<N>.md.
  * Run: `node --import tsx bench/controller-pods.bench.ts [--pods N] [--pool | --no-pool] [--bulk B]
- *   [--workers W]` (W = the controller's `[kubernetes] handler_workers`, default 8).
+ *   [--workers W]` (W = the controller's `[kubernetes] handler_workers`, default 32).
  */
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
     pool: { type: 'boolean', default: false },
     'no-pool': { type: 'boolean', default: false },
     bulk: { type: 'string', default: '50' },
-    workers: { type: 'string', default: '8' },
+    workers: { type: 'string', default: '32' },
   },
 });
 const N = Number(args.pods);
@@ -190,7 +190,7 @@ async function cleanup(kube: Kube, neutron: NeutronClient, ns: string, c: Contro
 function table(runs: Wiring[]): string[] {
   const modeFlag = modes.length === 1 ? (modes[0] === 'pool' ? ' --pool' : ' --no-pool') : '';
   const bulkFlag = BULK === 50 ? '' : ` --bulk ${BULK}`;
-  const workersFlag = WORKERS === 8 ? '' : ` --workers ${WORKERS}`;
+  const workersFlag = WORKERS === 32 ? '' : ` --workers ${WORKERS}`;
   const command = `node --import tsx bench/controller-pods.bench.ts --pods ${N}${modeFlag}${bulkFlag}${workersFlag}`;
   const rows = runs.flatMap((r) => {
     const floorRate = N / (r.floorMs / 1000);
@@ -299,7 +299,7 @@ async function main(): Promise<void> {
     const lines = table(runs);
     const suffix =
       `${N === 100 ? '' : `-${N}`}${modes.length === 1 ? `-${modes[0] ?? ''}` : ''}` +
-      (WORKERS === 8 ? '' : `-w${WORKERS}`);
+      (WORKERS === 32 ? '' : `-w${WORKERS}`);
     const file = `controller-pods${suffix}.md`;
     await writeFile(join(ROOT, 'bench/results', file), lines.join('\n'));
     process.stdout.write(lines.join('\n'));

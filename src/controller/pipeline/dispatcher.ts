@@ -31,7 +31,7 @@ export interface DispatcherOptions {
   log: Logger;
   retry?: RetryPolicy;
   metrics?: PipelineMetrics;
-  /** Objects handled at once. @default 8 */
+  /** Objects handled at once (`[kubernetes] handler_workers` in `kuryr controller`). @default 8 */
   concurrency?: number;
   /** `[kubernetes] watch_reconcile_period` in ms; 0 = off. @default 120000 */
   reconcilePeriodMs?: number;

@@ -86,7 +86,7 @@ const EXPECTED: Array<[string, string, unknown]> = [
   ['kubernetes', 'watch_connection_timeout', 30],
   ['kubernetes', 'watch_read_timeout', 60],
   ['kubernetes', 'watch_reconcile_period', 120],
-  ['kubernetes', 'handler_workers', 8],
+  ['kubernetes', 'handler_workers', 32],
   ['kubernetes', 'controller_ha', false],
   ['kubernetes', 'controller_ha_elector_port', 16401],
   ['kubernetes', 'use_events', true],
