@@ -68,7 +68,9 @@ describe('controller HA hand-over on a real Lease (real kuryr controllers, apise
         vifPool: { min: 0, batch: 3, updateFrequency: 0 },
         ha: { leaseNamespace: ns },
         watchNamespace: ns,
-        env: { POD_NAME: name },
+        // Two workers: a SIGTERMed leader drains only what it is running, so pods are left for the
+        // standby to finish (with the default 32 the leader's drain would wire all 30 by itself).
+        env: { POD_NAME: name, OS_KUBERNETES__HANDLER_WORKERS: '2' },
       });
     const a = start('kc2-a');
     await waitUntil(
@@ -135,6 +137,7 @@ describe('controller HA hand-over on a real Lease (real kuryr controllers, apise
       async () => ((await wiredCount(kube, ns)) === PODS ? true : undefined),
       [a, b],
     );
+    await waitUntil('b to log its activation', 30_000, () => activations(b) > 0 || undefined, [b]);
     assert.equal(activations(b), 1, 'b became active once');
     const w = await checkWiring(bed, kube, ns, uids, [network.id]);
     if (pool === 'noop') assert.equal(w.freePool.length, 0);
