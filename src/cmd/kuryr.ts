@@ -12,6 +12,7 @@ import { registerLibnetworkCommand } from './commands/libnetwork.js';
 import { registerControllerCommand } from './commands/controller.js';
 import { registerGcCommand } from './commands/gc.js';
 import { registerK8sGcCommand } from './commands/k8s-gc.js';
+import { registerPoolsCommand } from './commands/pools.js';
 
 /** Build the `kuryr` program with every sub-command registered. */
 function buildProgram(): Command {
@@ -25,6 +26,7 @@ function buildProgram(): Command {
   registerControllerCommand(program);
   registerGcCommand(program);
   registerK8sGcCommand(program);
+  registerPoolsCommand(program);
   return program;
 }
 

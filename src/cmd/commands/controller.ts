@@ -162,6 +162,19 @@ async function run(flags: ControllerFlags, cmd: Command): Promise<void> {
       : {}),
     ...(wiring ? { onActive: wiring.onActive, onPassive: wiring.onPassive } : {}),
   });
+  // [kubernetes] enable_manager: the pool manager socket; it answers only while handlers run (leader,
+  // pools recovered).
+  const manager = k.enableManager
+    ? await (
+        await import('../../controller/pool-manager/start.js')
+      ).startPoolManager({
+        socketPath: config.poolManager.sockFile,
+        api,
+        log,
+        drivers: wiring?.deps,
+        active: () => service.activeDispatcher !== undefined,
+      })
+    : undefined;
   await service.start();
   const exporterPort = config.prometheusExporter.controllerExporterPort;
   const metrics =
@@ -174,6 +187,7 @@ async function run(flags: ControllerFlags, cmd: Command): Promise<void> {
     process.once('SIGINT', () => resolve());
   });
   log.info('controller stopping');
+  await manager?.close();
   await service.stop();
   await metrics?.close();
   await wiring?.close();

@@ -123,3 +123,43 @@ test('requests that find their pool empty share one bulk refill, each getting it
   assert.equal((posts[0]?.body as { ports: unknown[] }).ports.length, 10);
   assert.equal(p.pools()[0]?.free, 4);
 });
+
+test('freePools deletes the free ports of the selected pools only and forgets them', async () => {
+  const cloud = fakeCloud();
+  const p = pool(cloud, { batch: 2 });
+  await p.populate(vifRequest(cloud, { node: 'node-1' }), 3);
+  await p.populate(vifRequest(cloud, { node: 'node-2' }), 2);
+  const key1 = p.pools().find((x) => x.node === 'node-1')?.key as string;
+  const ids1 = p.poolPortIds(key1);
+  assert.equal(ids1.length, 3);
+  assert.deepEqual(p.poolPortIds('["nope"]'), []);
+  assert.equal(await p.freePools((x) => x.node === 'node-1'), 3);
+  const left = cloud.http.fake.all('ports').map((x) => x.id);
+  assert.equal(left.length, 2);
+  assert.ok(ids1.every((id) => !left.includes(id)));
+  assert.deepEqual(
+    p.pools().map((x) => x.node),
+    ['node-2'],
+  );
+  // a freed pool is forgotten: maintain() does not top it up again
+  assert.equal(await p.maintain(), 0);
+});
+
+test('freePools: a port whose delete fails stays in its pool and the error is thrown', async () => {
+  const cloud = fakeCloud();
+  const p = pool(cloud);
+  await p.populate(vifRequest(cloud), 3);
+  const [key] = p.pools().map((x) => x.key);
+  const victim = p.poolPortIds(key as string)[1] as string;
+  cloud.http.fake.failWith = (r) =>
+    r.method === 'DELETE' && r.path.endsWith(victim) ? new Error('neutron down') : undefined;
+  await assert.rejects(
+    p.freePools(() => true),
+    /neutron down/,
+  );
+  assert.deepEqual(p.poolPortIds(key as string), [victim]);
+  cloud.http.fake.failWith = undefined;
+  assert.equal(await p.freePools(() => true), 1);
+  assert.deepEqual(p.pools(), []);
+  assert.equal(cloud.http.fake.all('ports').length, 0);
+});

@@ -50,6 +50,7 @@ interface Pool {
 /** The `neutron` VIF pool driver (over `neutron-vif`). */
 export class NeutronVifPool implements VifPoolDriver {
   readonly alias = 'neutron';
+  readonly keepsPools = true;
   private readonly byKey = new Map<string, Pool>();
   /** Port ids currently free in some pool: a second put of the same port is ignored. */
   private readonly pooled = new Set<string>();
@@ -243,11 +244,15 @@ export class NeutronVifPool implements VifPoolDriver {
   }
 
   pools(): PoolInfo[] {
-    return [...this.byKey.entries()].map(([key, p]) => ({
-      key,
-      ...p.parts,
-      free: p.free.length,
-    }));
+    return [...this.byKey.entries()].map(([key, p]) => info(key, p));
+  }
+
+  poolPortIds(key: string): string[] {
+    return this.byKey.get(key)?.free.map((v) => v.id) ?? [];
+  }
+
+  freePools(match: (pool: PoolInfo) => boolean, opts: CallOptions = {}): Promise<number> {
+    return this.drain((p) => match(info(poolKey(p.parts), p)), opts);
   }
 
   /** How many ports an empty-pool refill creates. */
@@ -291,20 +296,41 @@ export class NeutronVifPool implements VifPoolDriver {
     this.pooled.add(vif.id);
   }
 
-  /** Deletes every free port of the pools `match` selects. */
-  private async drain(match: (p: Pool) => boolean, opts: CallOptions): Promise<void> {
+  /**
+   * Deletes every free port of the pools `match` selects (through the Pod VIF driver, a batch at a
+   * time) and forgets the pools; a port whose delete failed goes back into its pool.
+   */
+  private async drain(match: (p: Pool) => boolean, opts: CallOptions): Promise<number> {
+    let deleted = 0;
+    let firstError: unknown;
     for (const [key, pool] of [...this.byKey]) {
       if (!match(pool)) continue;
       await this.locks.run(baseKey(pool.parts), async () => {
         const vifs = pool.free.splice(0);
         for (const v of vifs) this.pooled.delete(v.id);
-        this.byKey.delete(key);
-        await Promise.all(
-          vifs.map((v) => this.neutron.ports.deleteIfExists(v.id, { signal: opts.signal })),
-        );
+        for (let i = 0; i < vifs.length; i += this.batch) {
+          const chunk = vifs.slice(i, i + this.batch);
+          const results = await Promise.allSettled(
+            chunk.map((v) => this.driver.releaseVif(v, undefined, opts)),
+          );
+          results.forEach((r, j) => {
+            if (r.status === 'fulfilled') deleted++;
+            else {
+              firstError ??= r.reason;
+              this.put(pool.parts, chunk[j] as Vif);
+            }
+          });
+        }
+        if (pool.free.length === 0 && this.byKey.get(key) === pool) this.byKey.delete(key);
       });
     }
+    if (firstError !== undefined) throw firstError as Error;
+    return deleted;
   }
+}
+
+function info(key: string, p: Pool): PoolInfo {
+  return { key, ...p.parts, free: p.free.length };
 }
 
 /** The pool a recovered port belongs to; undefined for a port with no node or address. */

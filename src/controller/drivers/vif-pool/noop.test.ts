@@ -71,3 +71,11 @@ test('noop: an aborted pod does not leak its batched port', async () => {
     [vif.id],
   );
 });
+
+test('noop keeps no pools: no port ids, freePools refuses clearly', async () => {
+  const cloud = fakeCloud();
+  const pool = new NoopVifPool(new NeutronPodVifDriver(cloud.neutron, silentLog));
+  assert.equal(pool.keepsPools, false);
+  assert.deepEqual(pool.poolPortIds(), []);
+  await assert.rejects(pool.freePools(), /noop keeps no pools/);
+});

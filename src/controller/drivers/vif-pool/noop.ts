@@ -3,14 +3,20 @@
  * creations with the same pool key are coalesced into one bulk request when the driver can do that.
  */
 import type { Logger } from 'pino';
+import { UnsupportedError } from '../../../common/errors/index.js';
 import type { Vif } from '../../../models/vif.js';
 import type { CallOptions, PodVifDriver, VifRequest } from '../pod-vif/types.js';
 import { PodPortBatcher, supportsBulkFor, type PodPortBatcherOptions } from './pod-port-batcher.js';
 import type { PoolInfo, VifPoolDriver } from './types.js';
 
+/** Why there is nothing to free. */
+const NO_POOLS =
+  '[kubernetes] vif_pool_driver = noop keeps no pools; use vif_pool_driver = neutron';
+
 /** The `noop` VIF pool driver. */
 export class NoopVifPool implements VifPoolDriver {
   readonly alias = 'noop';
+  readonly keepsPools = false;
 
   private readonly batcher: PodPortBatcher | undefined;
 
@@ -50,5 +56,11 @@ export class NoopVifPool implements VifPoolDriver {
   }
   pools(): PoolInfo[] {
     return [];
+  }
+  poolPortIds(): string[] {
+    return [];
+  }
+  freePools(): Promise<number> {
+    return Promise.reject(new UnsupportedError(NO_POOLS));
   }
 }

@@ -45,4 +45,14 @@ export interface VifPoolDriver {
   deleteNetworkPools(networkId: string, opts?: CallOptions): Promise<void>;
   /** Current pools. */
   pools(): PoolInfo[];
+  /** False for a driver that keeps no pools (`noop`): the pool manager refuses populate/free then. */
+  readonly keepsPools: boolean;
+  /** Ids of the free ports of the pool `key` (a {@link PoolInfo.key}); [] for an unknown key. */
+  poolPortIds(key: string): string[];
+  /**
+   * Deletes the free ports of every pool `match` selects and forgets those pools (no top-up until a
+   * pod asks again). A port whose delete fails stays in its pool and the first error is thrown.
+   * @returns the number of ports deleted.
+   */
+  freePools(match: (pool: PoolInfo) => boolean, opts?: CallOptions): Promise<number>;
 }
