@@ -3,12 +3,21 @@
  * pods/namespaces that no longer exist. Dry-run lists; a real run deletes, each object only once it is
  * older than the grace period (so an object created between the Kubernetes list and the Neutron list is
  * never taken for an orphan). Docker-side / standalone-CNI objects (lh/uh identity tags, adopted ports)
- * and free pool ports (the pool recovers those) are never touched.
+ * and free pool ports (the pool recovers those) are never touched. A pod port is found by its
+ * `device_id` or, for `nested-vlan` subports (no device allowed), by its `kuryr.pod.uid:` description;
+ * with the nested releaser a subport is detached from its trunk and a macvlan port's pair removed from
+ * its node VM port before the delete (src/controller/nested-orphans.ts).
  */
 import type { Logger } from 'pino';
 import { TAG_PORT_EXISTING, isKuryrIdentityTag } from '../common/tags.js';
-import type { NeutronClient } from '../openstack/neutron/index.js';
+import type { NeutronClient, Port } from '../openstack/neutron/index.js';
 import { DEVICE_OWNER_KURYR, POOL_PORT_NAME } from './drivers/pod-vif/types.js';
+import {
+  ownerPodUid,
+  SUBPORT_DEVICE_OWNER,
+  type NestedOrphanReleaser,
+  type NestedView,
+} from './nested-orphans.js';
 
 /** What is alive in Kubernetes right now. */
 export interface KubernetesOwners {
@@ -16,6 +25,8 @@ export interface KubernetesOwners {
   livePodUids: ReadonlySet<string>;
   /** UIDs of every existing namespace. */
   liveNamespaceUids: ReadonlySet<string>;
+  /** IPs of the Nodes: where the nested releaser finds the VM ports (macvlan pairs). */
+  nodeIps?: ReadonlySet<string>;
 }
 
 /** One orphan found. */
@@ -43,6 +54,11 @@ export interface OrphanCollectorOptions {
    * driver's `deleteNamespaceNetwork`). Without it networks are only listed.
    */
   deleteNetwork?: (networkId: string, signal?: AbortSignal) => Promise<void>;
+  /**
+   * With a nested pod VIF driver: detaches orphaned subports and removes macvlan pairs before the
+   * port delete. Without it ports are deleted plainly.
+   */
+  nested?: NestedOrphanReleaser;
 }
 
 /** Result of {@link KubernetesOrphanCollector.collect}. */
@@ -72,16 +88,27 @@ export class KubernetesOrphanCollector {
 
   /** Lists orphans (no change). */
   async findOrphans(owners: KubernetesOwners, signal?: AbortSignal): Promise<Orphan[]> {
+    return (await this.scan(owners, signal)).orphans;
+  }
+
+  private async scan(
+    owners: KubernetesOwners,
+    signal?: AbortSignal,
+  ): Promise<{ orphans: Orphan[]; ports: Map<string, Port> }> {
     const out: Orphan[] = [];
+    const orphanPorts = new Map<string, Port>();
+    // trunk:subport: what the trunk plugin makes of a subport's owner once the VM port is bound
     const ports = await this.neutron.ports.listAll(
-      { device_owner: DEVICE_OWNER_KURYR, tags: this.tags },
+      { device_owner: [DEVICE_OWNER_KURYR, SUBPORT_DEVICE_OWNER], tags: this.tags },
       { signal },
     );
     for (const p of ports) {
       if (p.name === POOL_PORT_NAME && p.device_id === '') continue;
       if (p.tags.some((t) => isKuryrIdentityTag(t) || t === TAG_PORT_EXISTING)) continue;
-      if (!UUID.test(p.device_id) || owners.livePodUids.has(p.device_id)) continue;
-      out.push(this.orphan('port', p.id, p.name, p.device_id, p.created_at));
+      const uid = ownerPodUid(p);
+      if (!UUID.test(uid) || owners.livePodUids.has(uid)) continue;
+      out.push(this.orphan('port', p.id, p.name, uid, p.created_at));
+      orphanPorts.set(p.id, p);
     }
     const nets = await this.neutron.networks.listAll({ tags: this.tags }, { signal });
     for (const n of nets) {
@@ -90,7 +117,7 @@ export class KubernetesOrphanCollector {
       if (n.tags.some(isKuryrIdentityTag) || owners.liveNamespaceUids.has(uid)) continue;
       out.push(this.orphan('network', n.id, n.name, uid, n.created_at));
     }
-    return out;
+    return { orphans: out, ports: orphanPorts };
   }
 
   /**
@@ -101,9 +128,23 @@ export class KubernetesOrphanCollector {
     owners: KubernetesOwners,
     opts: { dryRun: boolean; signal?: AbortSignal },
   ): Promise<CollectResult> {
-    const orphans = await this.findOrphans(owners, opts.signal);
+    const { orphans, ports } = await this.scan(owners, opts.signal);
     const result: CollectResult = { orphans, deleted: [], failed: [] };
     if (opts.dryRun) return result;
+    let view: NestedView | undefined;
+    const deletePort = async (id: string) => {
+      const port = ports.get(id);
+      if (this.o.nested === undefined || port === undefined) {
+        await this.neutron.ports.deleteIfExists(id, { signal: opts.signal });
+        return;
+      }
+      // all trunks: a subport whose node object is gone must still be detached to be deletable
+      view ??= await this.o.nested.view(owners.nodeIps ?? [], {
+        allTrunks: true,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      await this.o.nested.release(port, view, opts.signal);
+    };
     const ordered = [
       ...orphans.filter((o) => o.kind === 'port'),
       ...orphans.filter((o) => o.kind === 'network'),
@@ -111,8 +152,7 @@ export class KubernetesOrphanCollector {
     for (const o of ordered) {
       if (!o.expired) continue;
       try {
-        if (o.kind === 'port')
-          await this.neutron.ports.deleteIfExists(o.id, { signal: opts.signal });
+        if (o.kind === 'port') await deletePort(o.id);
         else if (this.o.deleteNetwork) await this.o.deleteNetwork(o.id, opts.signal);
         else continue;
         result.deleted.push(o.id);

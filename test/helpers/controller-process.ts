@@ -25,6 +25,10 @@ export interface ControllerSettings {
   enabledHandlers?: string;
   /** @default 'noop' */
   vifPoolDriver?: string;
+  /** `[kubernetes] pod_vif_driver`. @default 'neutron-vif' */
+  podVifDriver?: string;
+  /** `[pod_vif_nested] worker_nodes_subnets` (nested drivers). */
+  workerNodesSubnets?: string[];
   /** `[neutron_defaults] service_subnet` / `external_svc_net` (service, kuryrloadbalancer handlers). */
   services?: { subnetId: string; externalNetworkId?: string };
   /** `[kubernetes] pod_security_groups_driver`. @default 'default' */
@@ -76,7 +80,7 @@ function controllerConf(os: OpenStackEnv, s: ControllerSettings): string {
     `region_name = ${os.region}`,
     '[kubernetes]',
     `enabled_handlers = ${s.enabledHandlers ?? 'vif,kuryrport'}`,
-    'pod_vif_driver = neutron-vif',
+    `pod_vif_driver = ${s.podVifDriver ?? 'neutron-vif'}`,
     `vif_pool_driver = ${s.vifPoolDriver ?? 'noop'}`,
     `pod_subnets_driver = ${s.podSubnetsDriver ?? 'default'}`,
     `pod_security_groups_driver = ${s.podSecurityGroupsDriver ?? 'default'}`,
@@ -107,6 +111,9 @@ function controllerConf(os: OpenStackEnv, s: ControllerSettings): string {
             ? [`ports_pool_update_frequency = ${s.vifPool.updateFrequency}`]
             : []),
         ]
+      : []),
+    ...(s.workerNodesSubnets?.length
+      ? ['[pod_vif_nested]', `worker_nodes_subnets = ${s.workerNodesSubnets.join(',')}`]
       : []),
     '[health_server]',
     'port = 0',

@@ -87,6 +87,11 @@ async function wireDrivers(
         resourceTags: config.neutronDefaults.resourceTags,
         log,
         ...(watchNamespace ? { namespace: watchNamespace } : {}),
+        nested: {
+          driver: config.kubernetes.podVifDriver,
+          workerSubnets: config.podVifNested.workerNodesSubnets,
+          revUpdateAttempts: config.podVifNested.revUpdateAttempts,
+        },
       });
       log.info({ recovered }, 'port pools recovered from Neutron');
       pool?.start(config.vifPool.portsPoolUpdateFrequency);

@@ -2,11 +2,15 @@
  * @module `kuryr k8s-gc [--apply] [--json] [--grace <s>] [--kubeconfig <path>]`: lists (and with --apply
  * deletes) Neutron ports and namespace networks Kuryr made for pods/namespaces that no longer exist in
  * Kubernetes (src/controller/gc.ts). Dry run by default. Scoped by `[neutron_defaults] resource_tags`.
+ * With `[kubernetes] pod_vif_driver` nested-vlan / nested-macvlan, orphaned subports are detached from
+ * their trunk and macvlan pairs removed from the node VM ports (found through the Nodes' IPs) first.
  */
 import type { Command } from 'commander';
 import { snakeSection } from '../../common/config/schema/index.js';
 // eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root
 import { KubernetesOrphanCollector } from '../../controller/gc.js';
+// eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root
+import { NestedOrphanReleaser } from '../../controller/nested-orphans.js';
 // eslint-disable-next-line no-restricted-imports -- cmd/ is the composition root
 import { NamespaceSubnetsDriver } from '../../controller/drivers/subnets/namespace.js';
 import { NeutronClient } from '../../openstack/neutron/index.js';
@@ -43,6 +47,12 @@ async function run(flags: K8sGcFlags, cmd: Command): Promise<void> {
   const owners = {
     livePodUids: await uids(api.list(KINDS.pod)),
     liveNamespaceUids: await uids(api.list(KINDS.namespace)),
+    // nested drivers: the Nodes' IPs lead to the VM ports holding macvlan pairs
+    nodeIps: new Set(
+      /^nested-/.test(config.kubernetes.podVifDriver)
+        ? (await api.list(KINDS.node)).items.flatMap((n) => internalIps(n.status))
+        : [],
+    ),
   };
   const session = createOpenStackSession(
     connectionOptionsFromKeystoneauth(snakeSection(config, 'neutron')),
@@ -58,7 +68,13 @@ async function run(flags: K8sGcFlags, cmd: Command): Promise<void> {
             subnetPoolId: ns.podSubnetPool,
           })
         : undefined;
+    const nested = new NestedOrphanReleaser(neutron, log, {
+      driver: config.kubernetes.podVifDriver,
+      workerSubnets: config.podVifNested.workerNodesSubnets,
+      revUpdateAttempts: config.podVifNested.revUpdateAttempts,
+    });
     const gc = new KubernetesOrphanCollector(neutron, log, {
+      ...(nested.nested ? { nested } : {}),
       resourceTags: config.neutronDefaults.resourceTags,
       graceSeconds,
       ...(subnets
@@ -85,6 +101,15 @@ async function run(flags: K8sGcFlags, cmd: Command): Promise<void> {
   } finally {
     await session.close();
   }
+}
+
+/** The `InternalIP` addresses of a Node's status. */
+function internalIps(status: unknown): string[] {
+  const addresses = (status as { addresses?: { type?: string; address?: string }[] } | undefined)
+    ?.addresses;
+  return (addresses ?? []).flatMap((a) =>
+    a.type === 'InternalIP' && a.address ? [a.address] : [],
+  );
 }
 
 /** Registers `k8s-gc` on the `kuryr` program. */

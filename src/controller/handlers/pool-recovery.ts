@@ -14,6 +14,8 @@ import { vifFromPrimitive } from '../../models/vif-primitive.js';
 import type { NeutronClient } from '../../openstack/neutron/index.js';
 import { DEVICE_OWNER_KURYR, POOL_PORT_NAME } from '../drivers/pod-vif/types.js';
 import type { VifPoolDriver } from '../drivers/vif-pool/types.js';
+import type { NestedOrphanOptions } from '../nested-orphans.js';
+import { releaseNestedOrphans } from './nested-recovery.js';
 
 /**
  * Port ids referenced by any KuryrPort in the cluster (and, into `networkIds`, their networks).
@@ -79,6 +81,11 @@ export interface LeakSweep {
    * controllers on the same cluster may be creating ports for the others right now.
    */
   namespace?: string;
+  /**
+   * `[kubernetes] pod_vif_driver` + `[pod_vif_nested]`: with a nested driver, orphaned subports /
+   * macvlan ports are released first (src/controller/handlers/nested-recovery.ts).
+   */
+  nested?: NestedOrphanOptions;
 }
 
 /**
@@ -140,8 +147,8 @@ export async function tagUntaggedPoolPorts(
 }
 
 /**
- * Rebuilds the pools from Neutron and, with `sweep`, first deletes pod ports leaked by a crash
- * ({@link deleteLeakedPodPorts}) and tags untagged pool ports on the cluster's networks (those of
+ * Rebuilds the pools from Neutron and, with `sweep`, first releases orphaned nested ports
+ * ({@link releaseNestedOrphans}), deletes pod ports leaked by a crash ({@link deleteLeakedPodPorts}) and tags untagged pool ports on the cluster's networks (those of
  * referenced VIFs and of KuryrNetworks, {@link tagUntaggedPoolPorts}). @returns the number of ports put back into pools.
  */
 export async function recoverPools(
@@ -153,6 +160,7 @@ export async function recoverPools(
   const networks = new Set<string>();
   const referenced = await referencedPortIds(api, signal, networks);
   if (sweep) {
+    await releaseNestedOrphans(api, referenced, sweep, signal);
     await deleteLeakedPodPorts(api, referenced, sweep, signal);
     for (const kn of (await api.list(KINDS.kuryrNetwork, {}, { signal })).items) {
       if (kn.status?.netId) networks.add(kn.status.netId);

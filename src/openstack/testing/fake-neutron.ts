@@ -220,6 +220,9 @@ export class FakeNeutron implements ServiceClient {
     if (op === 'add_subports' && method === 'PUT') trunk['sub_ports'] = [...current, ...given];
     else if (op === 'remove_subports' && method === 'PUT') {
       const gone = new Set(given.map((s) => s.port_id));
+      // like Neutron: removing a port that is not a subport of this trunk is a 404
+      const missing = [...gone].find((id) => !current.some((s) => s.port_id === id));
+      if (missing !== undefined) throw new NotFound(`SubPort ${missing} not found on the trunk`);
       trunk['sub_ports'] = current.filter((s) => !gone.has(s.port_id));
     } else throw new NotFound(`no route ${method} trunks/${op}`);
     return [200, trunk];

@@ -24,6 +24,14 @@ export interface PortBodyOptions {
   noDeviceId?: boolean;
 }
 
+/**
+ * Prefix of the `description` that names the pod of a port created without `device_id` (nested-vlan
+ * subports): `kuryr.pod.uid:<pod uid>`. Set in the create body itself (Neutron ignores tags there, so a
+ * tag would need a second request and leave a crash window); Python Kuryr never reads port
+ * descriptions, so the wire contract is unchanged. The orphan sweeps find a subport's pod by it.
+ */
+export const POD_UID_DESCRIPTION_PREFIX = 'kuryr.pod.uid:';
+
 /** The port body for `req`. */
 export function podPortBody(req: VifRequest, o: PortBodyOptions): PortCreate {
   const first = req.subnets[0];
@@ -40,6 +48,10 @@ export function podPortBody(req: VifRequest, o: PortBodyOptions): PortCreate {
     device_id: o.pooled || o.noDeviceId === true ? '' : req.pod.uid,
     admin_state_up: true,
     name,
+    // nested-vlan: the pod identity device_id cannot carry (see POD_UID_DESCRIPTION_PREFIX)
+    ...(!o.pooled && o.noDeviceId === true
+      ? { description: `${POD_UID_DESCRIPTION_PREFIX}${req.pod.uid}` }
+      : {}),
     project_id: req.projectId,
     security_groups: [...req.securityGroups],
     ...(o.hostId !== undefined ? { 'binding:host_id': o.hostId } : {}),
