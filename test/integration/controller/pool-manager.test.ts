@@ -48,8 +48,12 @@ describe('pool manager socket + kuryr pools CLI (real controller, apiserver, Neu
   const dir = mkdtempSync(join(tmpdir(), 'kpm-'));
   const socket = join(dir, 'run', 'kuryr_manage.sock');
 
+  const callAt = (sock: string, method: 'GET' | 'POST', path: string, body?: unknown) =>
+    callPoolManager(sock, method, path, { body, timeoutMs: 120_000 });
   const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
-    callPoolManager(socket, method, path, { body, timeoutMs: 120_000 });
+    callAt(socket, method, path, body);
+  const standbys: ControllerProcess[] = [];
+  let leaseNs: string | undefined;
 
   function kuryr(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
@@ -119,7 +123,13 @@ describe('pool manager socket + kuryr pools CLI (real controller, apiserver, Neu
       }
     }
     ns = `${bed.prefix}-pods`;
-    controller = startController(bed.env, {
+    controller = startMine(socket);
+    await waitForManager(socket, controller);
+  });
+
+  /** The real controller with the pool manager on `sock` (HA on `leaseNs` when given). */
+  function startMine(sock: string, ha?: { leaseNs: string; name: string }): ControllerProcess {
+    return startController(bed.env, {
       projectId: bed.projectId,
       podSubnetId: subnet.id,
       podSecurityGroupIds: [sgId],
@@ -129,20 +139,31 @@ describe('pool manager socket + kuryr pools CLI (real controller, apiserver, Neu
       vifPool: { min: 0, batch: 3, updateFrequency: 0 },
       debug: true,
       watchNamespace: ns,
-      env: { OS_KUBERNETES__ENABLE_MANAGER: 'True', OS_POOL_MANAGER__SOCK_FILE: socket },
+      ...(ha ? { ha: { leaseNamespace: ha.leaseNs } } : {}),
+      env: {
+        OS_KUBERNETES__ENABLE_MANAGER: 'True',
+        OS_POOL_MANAGER__SOCK_FILE: sock,
+        ...(ha ? { POD_NAME: ha.name } : {}),
+      },
     });
-    const c = controller;
+  }
+
+  async function waitForManager(sock: string, c: ControllerProcess): Promise<void> {
     await waitUntil(
       'the pool manager of the active controller to answer',
       120_000,
       async () =>
-        (await call('GET', '/listPools').catch(() => undefined))?.status === 200 ? true : undefined,
+        (await callAt(sock, 'GET', '/listPools').catch(() => undefined))?.status === 200
+          ? true
+          : undefined,
       [c],
     );
-  });
+  }
 
   after(async () => {
     await controller?.stop('SIGKILL');
+    for (const c of standbys) await c.stop('SIGKILL');
+    if (leaseNs !== undefined) await deleteNamespace(kube, leaseNs).catch(() => undefined);
     if (ns !== undefined) await deleteNamespace(kube, ns).catch(() => undefined);
     // Every kuryr port on this suite's network, by id (pool ports and the pod's).
     if (network !== undefined) {
@@ -273,5 +294,50 @@ describe('pool manager socket + kuryr pools CLI (real controller, apiserver, Neu
     // Stopping removes the socket.
     assert.equal(await c.stop('SIGTERM'), 0);
     assert.throws(() => statSync(socket), /ENOENT/);
+  });
+
+  test('HA: the standby answers 503 and changes nothing; after the hand-over it serves the recovered pool', async () => {
+    leaseNs = `${bed.prefix}-lease`;
+    await kube.create(KINDS.namespace, { metadata: { name: leaseNs } });
+    const sockA = join(dir, 'a', 'manage.sock');
+    const sockB = join(dir, 'b', 'manage.sock');
+    const a = startMine(sockA, { leaseNs, name: 'kpm-a' });
+    standbys.push(a);
+    await waitForManager(sockA, a);
+    const b = startMine(sockB, { leaseNs, name: 'kpm-b' });
+    standbys.push(b);
+    await waitUntil(
+      'controller b to run as standby',
+      120_000,
+      () => b.records().some((x) => x['msg'] === 'controller started') || undefined,
+      [b],
+    );
+    for (const [method, path, body] of [
+      ['GET', '/listPools', undefined],
+      ['POST', '/populatePool', { trunks: [node], num_ports: 2 }],
+      ['POST', '/freePool', {}],
+    ] as const) {
+      const r = await callAt(sockB, method, path, body);
+      assert.equal(r.status, 503, `${path} on the standby: ${r.body}`);
+      assert.match(r.body, /not the active replica/);
+    }
+    assert.deepEqual(await poolPorts(), [], 'the standby created nothing');
+
+    // The leader populates; it stops (SIGTERM releases the Lease); b takes over, recovers the pool
+    // from Neutron, and its manager serves it.
+    let r = await callAt(sockA, 'POST', '/populatePool', { trunks: [nodeIp], num_ports: 2 });
+    assert.equal(r.status, 200, r.body);
+    const populated = ids(await poolPorts());
+    assert.equal(populated.length, 2);
+    assert.equal(await a.stop('SIGTERM'), 0);
+    await waitForManager(sockB, b);
+    const key = JSON.stringify([node, bed.projectId, [subnet.id], [sgId]]);
+    assert.equal((await callAt(sockB, 'GET', '/listPools')).body, `Pools:\n${key} has 2 ports\n`);
+    r = await callAt(sockB, 'GET', '/showPool', { pool_key: [node, bed.projectId, [sgId]] });
+    assert.deepEqual(r.body.trim().split('\n').sort(), populated);
+    r = await callAt(sockB, 'POST', '/freePool', { trunks: [nodeIp] });
+    assert.equal(r.status, 200, r.body);
+    assert.deepEqual(await poolPorts(), []);
+    assert.equal(await b.stop('SIGTERM'), 0);
   });
 });
