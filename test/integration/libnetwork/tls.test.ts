@@ -21,37 +21,37 @@ const env = requireOpenStackEnv();
 const prefix = testPrefix('ka2-tls');
 const PORT = 23781;
 
+const openssl = (...args: string[]) => run('openssl', args, { timeout: 30_000 });
+
+/** `openssl req` with a new RSA key into `key`; writes a CSR to `out` (with `-x509`: a self-signed cert). */
+async function newKey(subject: string, key: string, out: string, ...extra: string[]) {
+  await openssl(
+    'req',
+    ...extra,
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    subject,
+    '-keyout',
+    key,
+    '-out',
+    out,
+  );
+}
+
+/** A self-signed CA named `cn`: `<path>.pem` (certificate) and `<path>.key`. */
+async function makeCa(path: string, cn: string): Promise<{ pem: string; key: string }> {
+  const ca = { pem: `${path}.pem`, key: `${path}.key` };
+  await newKey(`/CN=${cn}`, ca.key, ca.pem, '-x509', '-days', '1');
+  return ca;
+}
+
 /** A CA and a server certificate for 127.0.0.1 signed by it, made with the openssl CLI. */
 async function makeCerts(dir: string): Promise<{ ca: string; cert: string; key: string }> {
   const f = (n: string) => join(dir, n);
-  const openssl = (...args: string[]) => run('openssl', args, { timeout: 30_000 });
-  await openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    `/CN=${prefix}-ca`,
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.pem'),
-  );
-  await openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    f('server.key'),
-    '-out',
-    f('server.csr'),
-  );
+  const ca = await makeCa(f('ca'), `${prefix}-ca`);
+  await newKey('/CN=127.0.0.1', f('server.key'), f('server.csr'));
   await writeFile(f('ext.cnf'), 'subjectAltName = IP:127.0.0.1\n');
   await openssl(
     'x509',
@@ -59,9 +59,9 @@ async function makeCerts(dir: string): Promise<{ ca: string; cert: string; key: 
     '-in',
     f('server.csr'),
     '-CA',
-    f('ca.pem'),
+    ca.pem,
     '-CAkey',
-    f('ca.key'),
+    ca.key,
     '-CAcreateserial',
     '-days',
     '1',
@@ -70,7 +70,7 @@ async function makeCerts(dir: string): Promise<{ ca: string; cert: string; key: 
     '-out',
     f('server.pem'),
   );
-  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
+  return { ca: ca.pem, cert: f('server.pem'), key: f('server.key') };
 }
 
 /** POST /Plugin.Activate over https with the given CA (or the system store when undefined). */
@@ -179,23 +179,8 @@ describe('kuryr libnetwork over TLS (real Neutron)', () => {
   });
 
   test('a CA that did not sign the server certificate is refused too', async () => {
-    const other = join(dir, 'other');
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${prefix}-other`,
-      '-keyout',
-      `${other}.key`,
-      '-out',
-      `${other}.pem`,
-    ]);
-    await assert.rejects(activate(await readFile(`${other}.pem`)), /certificate|issuer/i);
+    const other = await makeCa(join(dir, 'other'), `${prefix}-other`);
+    await assert.rejects(activate(await readFile(other.pem)), /certificate|issuer/i);
   });
 
   test('plain HTTP on the TLS port gets no plugin answer', async () => {

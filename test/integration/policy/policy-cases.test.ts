@@ -19,13 +19,15 @@ import type { NetworkPolicySpec } from '../../../src/controller/policy/types.js'
 import { KINDS } from '../../../src/k8s/kinds.js';
 import {
   closeWorld,
+  expectPortSgs,
+  expectRules,
+  knpGone,
   leakedPolicySgs,
   makeNamespace,
   makePod,
   openWorld,
+  policySgId,
   portSgs,
-  sgRuleLines,
-  waitFor,
   type PolicyWorld,
   type WorldPod,
 } from './policy-world.js';
@@ -259,67 +261,35 @@ describe('NetworkPolicy → Neutron SG rules on pod ports (upstream e2e cases)',
       } finally {
         // A failed case must not leave its SG behind for the next one (the bed's SG quota is small).
         await w.kube.delete(KINDS.networkPolicy, name, nsA).catch(() => undefined);
-        await waitFor(
-          `${name}: cleanup`,
-          async () =>
-            (await w.kube.get(KINDS.kuryrNetworkPolicy, name, nsA).catch(() => null)) === null,
-          120_000,
-        ).catch(() => undefined);
+        await knpGone(w, nsA, name, `${name}: cleanup`).catch(() => undefined);
       }
     });
   }
 
   async function checkCase(c: Case, name: string, stored: NetworkPolicySpec): Promise<void> {
-    {
-      const want = [...c.rules(pods, stored)].sort();
-      // KuryrNetworkPolicy → SG id in its status, and the SG holds exactly the rules.
-      const sgId = await waitFor(
-        `${name}: KuryrNetworkPolicy status.securityGroupId`,
-        async () =>
-          (await w.kube.get(KINDS.kuryrNetworkPolicy, name, nsA).catch(() => undefined))?.status
-            ?.securityGroupId,
-        120_000,
-      );
-      let got: string[] = [];
-      await waitFor(
-        `${name}: SG rules`,
-        async () => JSON.stringify((got = await sgRuleLines(w, sgId))) === JSON.stringify(want),
-        120_000,
-      ).catch(() => undefined);
-      assert.deepEqual(got, want);
-      const sg = await w.bed.neutron.securityGroups.get(sgId);
-      assert.equal(sg.name, `sg/${nsA}-${name}`);
-      const knp = await w.kube.get(KINDS.kuryrNetworkPolicy, name, nsA);
-      assert.equal(knp.status.securityGroupRules.length, want.length, 'status lists every rule');
-      assert.deepEqual(knp.metadata?.finalizers, ['kuryr.openstack.org/networkpolicy-finalizer']);
-      // Selected pods carry the policy SG only; every other pod the default SG.
-      for (const [key, p] of Object.entries(pods)) {
-        const expect = c.selects.includes(key) ? [sgId] : [w.defaultSg];
-        const have = await waitFor(
-          `${name}: SGs of ${key}`,
-          async () => {
-            const s = await portSgs(w, p.portId);
-            return JSON.stringify(s) === JSON.stringify(expect) ? s : undefined;
-          },
-          120_000,
-        ).catch(async () => portSgs(w, p.portId));
-        assert.deepEqual(have, expect, `SGs on the port of ${key}`);
-      }
-      // Deletion: ports back to the default SG, the SG and the KuryrNetworkPolicy gone.
-      await w.kube.delete(KINDS.networkPolicy, name, nsA);
-      await waitFor(
-        `${name}: KuryrNetworkPolicy gone`,
-        async () =>
-          (await w.kube.get(KINDS.kuryrNetworkPolicy, name, nsA).catch(() => null)) === null,
-        120_000,
-      );
-      await assert.rejects(w.bed.neutron.securityGroups.get(sgId), (e: unknown) =>
-        isNotFoundError(e),
-      );
-      for (const [key, p] of Object.entries(pods)) {
-        assert.deepEqual(await portSgs(w, p.portId), [w.defaultSg], `${key} back to default`);
-      }
-      assert.deepEqual(await leakedPolicySgs(w), [], 'no policy SG left');
+    const want = c.rules(pods, stored);
+    // KuryrNetworkPolicy → SG id in its status, and the SG holds exactly the rules.
+    const sgId = await policySgId(w, nsA, name);
+    await expectRules(w, sgId, want, `${name}: SG rules`);
+    const sg = await w.bed.neutron.securityGroups.get(sgId);
+    assert.equal(sg.name, `sg/${nsA}-${name}`);
+    const knp = await w.kube.get(KINDS.kuryrNetworkPolicy, name, nsA);
+    assert.equal(knp.status.securityGroupRules.length, want.length, 'status lists every rule');
+    assert.deepEqual(knp.metadata?.finalizers, ['kuryr.openstack.org/networkpolicy-finalizer']);
+    // Selected pods carry the policy SG only; every other pod the default SG.
+    for (const [key, p] of Object.entries(pods)) {
+      const expect = c.selects.includes(key) ? [sgId] : [w.defaultSg];
+      await expectPortSgs(w, p.portId, expect, `${name}: SGs on the port of ${key}`);
     }
+    // Deletion: ports back to the default SG, the SG and the KuryrNetworkPolicy gone.
+    await w.kube.delete(KINDS.networkPolicy, name, nsA);
+    await knpGone(w, nsA, name, `${name}: KuryrNetworkPolicy gone`);
+    await assert.rejects(w.bed.neutron.securityGroups.get(sgId), (e: unknown) =>
+      isNotFoundError(e),
+    );
+    for (const [key, p] of Object.entries(pods)) {
+      assert.deepEqual(await portSgs(w, p.portId), [w.defaultSg], `${key} back to default`);
+    }
+    assert.deepEqual(await leakedPolicySgs(w), [], 'no policy SG left');
   }
 });

@@ -19,18 +19,21 @@ import { KINDS } from '../../../src/k8s/kinds.js';
 import {
   closeWorld,
   deletePod,
+  expectPortSgs,
+  expectRules as expectRulesOf,
+  knpGone,
   leakedPolicySgs,
   makeNamespace,
   makePod,
   openWorld,
+  policySgId,
   portSgs,
-  sgRuleLines,
+  WAIT_MS,
   waitFor,
   type PolicyWorld,
   type WorldPod,
 } from './policy-world.js';
 
-const WAIT = 120_000;
 const EGRESS_ANY = ['egress IPv4 any all any', 'egress IPv6 any all any'];
 const from = (...pods: WorldPod[]) => pods.map((p) => `ingress IPv4 any all ${p.ip}/32`);
 
@@ -42,39 +45,13 @@ describe('NetworkPolicy handlers follow pod and namespace changes', () => {
   let sg1 = '';
   let sg2 = '';
 
-  /** Waits until SG `id` holds exactly `want` (sorted lines), then asserts it. */
-  async function expectRules(id: string, want: string[], what: string): Promise<void> {
-    const sorted = [...want].sort();
-    let got: string[] = [];
-    await waitFor(
-      what,
-      async () => JSON.stringify((got = await sgRuleLines(w, id))) === JSON.stringify(sorted),
-      WAIT,
-    ).catch(() => undefined);
-    assert.deepEqual(got, sorted, what);
-  }
-  /** Waits until the port of `pod` carries exactly `sgs`, then asserts it. */
-  async function expectPort(pod: WorldPod, sgs: string[], what: string): Promise<void> {
-    const want = [...sgs].sort();
-    let got: string[] = [];
-    await waitFor(
-      what,
-      async () => JSON.stringify((got = await portSgs(w, pod.portId))) === JSON.stringify(want),
-      WAIT,
-    ).catch(() => undefined);
-    assert.deepEqual(got, want, what);
-  }
+  const expectRules = (id: string, want: string[], what: string) =>
+    expectRulesOf(w, id, want, what);
+  const expectPort = (pod: WorldPod, sgs: string[], what: string) =>
+    expectPortSgs(w, pod.portId, sgs, what);
+  const policySg = (name: string) => policySgId(w, nsA, name);
   async function relabel(pod: WorldPod, labels: Record<string, string>): Promise<void> {
     await w.kube.patchMerge(KINDS.pod, pod.name, pod.namespace, { metadata: { labels } });
-  }
-  async function policySg(name: string): Promise<string> {
-    return waitFor(
-      `${name}: status.securityGroupId`,
-      async () =>
-        (await w.kube.get(KINDS.kuryrNetworkPolicy, name, nsA).catch(() => undefined))?.status
-          ?.securityGroupId,
-      WAIT,
-    );
   }
 
   before(async () => {
@@ -161,23 +138,24 @@ describe('NetworkPolicy handlers follow pod and namespace changes', () => {
           () => false,
           (e: unknown) => isNotFoundError(e),
         ),
-      WAIT,
+      WAIT_MS,
     );
     // A port no selector reaches still carries p2's SG (as after a relabel while the controller was
     // down): the finalizer must take it off that port too before Neutron lets it delete the SG.
     await w.bed.neutron.ports.update(p.web!.portId, { security_groups: [w.defaultSg, sg2] });
     await w.kube.delete(KINDS.networkPolicy, 'p2', nsA);
     await expectPort(p.other!, [w.defaultSg], 'back to the default SG');
-    await waitFor('no policy SG left', async () => (await leakedPolicySgs(w)).length === 0, WAIT);
+    await waitFor(
+      'no policy SG left',
+      async () => (await leakedPolicySgs(w)).length === 0,
+      WAIT_MS,
+    );
     for (const name of ['p1', 'p2']) {
-      await waitFor(
+      await knpGone(
+        w,
+        nsA,
+        name,
         `KuryrNetworkPolicy ${name} gone (finalizer released after the SG)`,
-        async () =>
-          w.kube.get(KINDS.kuryrNetworkPolicy, name, nsA).then(
-            () => false,
-            (e: unknown) => isNotFoundError(e),
-          ),
-        WAIT,
       );
     }
     for (const pod of [p.web!, p.other!, p.c2!, p.b1!, p.c3!]) {

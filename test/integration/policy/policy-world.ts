@@ -17,7 +17,9 @@
  *
  * @module test/integration/policy/policy-world
  */
+import assert from 'node:assert/strict';
 import { pino } from 'pino';
+import { isNotFoundError } from '../../../src/common/errors/index.js';
 import { NeutronPodVifDriver } from '../../../src/controller/drivers/pod-vif/neutron-vif.js';
 import type { PodSubnet } from '../../../src/controller/drivers/pod-vif/types.js';
 import { DefaultProjectDriver } from '../../../src/controller/drivers/project/default.js';
@@ -50,6 +52,9 @@ import {
 import { applyCrds, connectKube, deleteNamespace, waitFor } from '../k8s/kube-env.js';
 
 export { waitFor };
+
+/** How long a policy step may take on the shared bed before the test fails. */
+export const WAIT_MS = 120_000;
 
 /** The handlers under test, in `enabled_handlers` order. */
 export const POLICY_HANDLERS = ['namespace', 'policy', 'kuryrnetworkpolicy', 'pod_label'];
@@ -267,4 +272,50 @@ export async function sgRuleLines(w: PolicyWorld, id: string): Promise<string[]>
 /** The SGs on the Neutron port, sorted. */
 export async function portSgs(w: PolicyWorld, portId: string): Promise<string[]> {
   return [...(await w.bed.neutron.ports.get(portId)).security_groups].sort();
+}
+
+/** Waits until the KuryrNetworkPolicy `name` (in `namespace`) reports its SG; returns the SG id. */
+export function policySgId(w: PolicyWorld, namespace: string, name: string): Promise<string> {
+  return waitFor(
+    `${name}: KuryrNetworkPolicy status.securityGroupId`,
+    async () =>
+      (await w.kube.get(KINDS.kuryrNetworkPolicy, name, namespace).catch(() => undefined))?.status
+        ?.securityGroupId,
+    WAIT_MS,
+  );
+}
+
+/** Waits until the KuryrNetworkPolicy `name` is gone from the apiserver (NotFound). */
+export async function knpGone(w: PolicyWorld, namespace: string, name: string, what: string) {
+  await waitFor(
+    what,
+    async () =>
+      w.kube.get(KINDS.kuryrNetworkPolicy, name, namespace).then(
+        () => false,
+        (e: unknown) => isNotFoundError(e),
+      ),
+    WAIT_MS,
+  );
+}
+
+/** Waits until `read()` equals `want` (sorted), then asserts it (so a timeout shows the last value). */
+async function expectSettled(read: () => Promise<string[]>, want: string[], what: string) {
+  const sorted = [...want].sort();
+  let got: string[] = [];
+  await waitFor(
+    what,
+    async () => JSON.stringify((got = await read())) === JSON.stringify(sorted),
+    WAIT_MS,
+  ).catch(() => undefined);
+  assert.deepEqual(got, sorted, what);
+}
+
+/** Waits until SG `id` holds exactly the rules `want` ({@link ruleLine}s, any order), then asserts it. */
+export function expectRules(w: PolicyWorld, id: string, want: string[], what: string) {
+  return expectSettled(() => sgRuleLines(w, id), want, what);
+}
+
+/** Waits until the Neutron port carries exactly the SGs `sgs` (any order), then asserts it. */
+export function expectPortSgs(w: PolicyWorld, portId: string, sgs: string[], what: string) {
+  return expectSettled(() => portSgs(w, portId), sgs, what);
 }

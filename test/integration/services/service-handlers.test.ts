@@ -13,31 +13,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { isNotFoundError } from '../../../src/common/errors/index.js';
-import { EndpointsHandler } from '../../../src/controller/handlers/endpoints.js';
-import { ServiceHandler } from '../../../src/controller/handlers/service.js';
-import { DefaultProjectDriver } from '../../../src/controller/drivers/project/default.js';
-import { DefaultSecurityGroupsDriver } from '../../../src/controller/drivers/security-groups/default.js';
-import { KlbSpecWriter } from '../../../src/controller/lbaas/spec/klb-writer.js';
 import {
-  Dispatcher,
   EVENT_REASON_HANDLER_FAILED,
+  type Dispatcher,
 } from '../../../src/controller/pipeline/dispatcher.js';
-import { RetryPolicy } from '../../../src/controller/pipeline/retry-policy.js';
 import type { KubeClient } from '../../../src/k8s/client.js';
 import { FINALIZER_KURYRLOADBALANCER, FINALIZER_SERVICE } from '../../../src/k8s/constants.js';
 import type { KuryrLoadBalancer } from '../../../src/k8s/crds/types.js';
-import { EventRecorder } from '../../../src/k8s/events.js';
 import { KINDS } from '../../../src/k8s/kinds.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
+import { sleep, waitFor } from '../k8s/kube-env.js';
 import {
-  applyCrds,
-  connectKube,
-  createNamespace,
-  deleteNamespace,
-  sleep,
-  waitFor,
-} from '../k8s/kube-env.js';
+  deleteServiceNamespace,
+  klbWriter,
+  openServiceNamespace,
+  orMissing,
+  startServicePipeline,
+} from './service-pipeline.js';
 
 const log = pino({ level: 'silent' });
 
@@ -46,16 +38,8 @@ describe('service + endpoints handlers on a real kube-apiserver', () => {
   let ns: string;
   let dispatcher: Dispatcher | undefined;
 
-  const getKlb = (name: string) =>
-    api.get(KINDS.kuryrLoadBalancer, name, ns).catch((e: unknown) => {
-      if (isNotFoundError(e)) return undefined;
-      throw e;
-    });
-  const getSvc = (name: string) =>
-    api.get(KINDS.service, name, ns).catch((e: unknown) => {
-      if (isNotFoundError(e)) return undefined;
-      throw e;
-    });
+  const getKlb = (name: string) => orMissing(api.get(KINDS.kuryrLoadBalancer, name, ns));
+  const getSvc = (name: string) => orMissing(api.get(KINDS.service, name, ns));
   const memberIps = (klb: KuryrLoadBalancer | undefined) =>
     (klb?.spec.endpointSlices ?? [])
       .flatMap((s) => (s.endpoints ?? []).flatMap((e) => e.addresses ?? []))
@@ -100,51 +84,17 @@ describe('service + endpoints handlers on a real kube-apiserver', () => {
   }
 
   before(async () => {
-    api = await connectKube();
-    await applyCrds(api);
-    ns = await createNamespace(api, 'kf2');
-    const writer = new KlbSpecWriter({
-      project: new DefaultProjectDriver('kf2-project'),
-      securityGroups: new DefaultSecurityGroupsDriver(['kf2-sg-2', 'kf2-sg-1']),
-      subnetId: 'kf2-service-subnet',
-      provider: 'amphora',
-      timeoutClientData: 0,
-      timeoutMemberData: 0,
-    });
-    dispatcher = new Dispatcher({
-      api,
+    ({ api, ns } = await openServiceNamespace('kf2'));
+    const writer = klbWriter('kf2-project', ['kf2-sg-2', 'kf2-sg-1'], 'kf2-service-subnet');
+    dispatcher = await startServicePipeline({ api, ns }, writer, {
       log,
-      events: new EventRecorder(api, { log, enabled: true }),
-      handlers: [
-        new ServiceHandler(writer, { namespace: ns }),
-        new EndpointsHandler(writer, { namespace: ns }),
-      ],
-      retry: new RetryPolicy({ baseMs: 50, capMs: 400 }),
-      reconcilePeriodMs: 0,
+      retry: { baseMs: 50, capMs: 400 },
     });
-    dispatcher.start();
-    await waitFor('informers synced', () => dispatcher!.hasSynced());
   });
 
   after(async () => {
     await dispatcher?.stop();
-    if (!api || !ns) return;
-    // Services carry our finalizer and the bed has no garbage collector: strip and delete by hand.
-    for (const kind of [KINDS.service, KINDS.endpoints]) {
-      const list = await api
-        .list(kind, { namespace: ns })
-        .catch(() => ({ items: [] as KubeObject[] }));
-      for (const obj of list.items) {
-        const name = obj.metadata!.name!;
-        if (obj.metadata?.finalizers?.length) {
-          await api
-            .patchMerge(kind, name, ns, { metadata: { finalizers: null } })
-            .catch(() => undefined);
-        }
-        await api.delete(kind, name, ns).catch(() => undefined);
-      }
-    }
-    await deleteNamespace(api, ns);
+    if (api && ns) await deleteServiceNamespace({ api, ns });
   });
 
   test('several ports and protocols → KLB spec; Endpoints scaling up and down → endpointSlices follow', async () => {

@@ -13,20 +13,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { defaultConfig } from '../../../src/common/config/index.js';
-import { isNotFoundError } from '../../../src/common/errors/index.js';
-import { DefaultProjectDriver } from '../../../src/controller/drivers/project/default.js';
-import { DefaultSecurityGroupsDriver } from '../../../src/controller/drivers/security-groups/default.js';
-import { EndpointsHandler } from '../../../src/controller/handlers/endpoints.js';
 import { createKuryrLoadBalancerHandler } from '../../../src/controller/handlers/kuryrloadbalancer.js';
-import { ServiceHandler } from '../../../src/controller/handlers/service.js';
 import { buildLbaasDeps } from '../../../src/controller/lbaas/build-lbaas.js';
-import { KlbSpecWriter } from '../../../src/controller/lbaas/spec/klb-writer.js';
-import { Dispatcher } from '../../../src/controller/pipeline/dispatcher.js';
-import { RetryPolicy } from '../../../src/controller/pipeline/retry-policy.js';
+import type { Dispatcher } from '../../../src/controller/pipeline/dispatcher.js';
 import type { ResourceHandler } from '../../../src/controller/pipeline/types.js';
 import type { KubeClient } from '../../../src/k8s/client.js';
 import type { KuryrLoadBalancer } from '../../../src/k8s/crds/types.js';
-import { EventRecorder } from '../../../src/k8s/events.js';
 import { KINDS } from '../../../src/k8s/kinds.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
 import type { PodSubnet } from '../../../src/controller/drivers/pod-vif/types.js';
@@ -37,13 +29,14 @@ import {
   openControllerBed,
   type ControllerBed,
 } from '../controller/controller-bed.js';
+import { waitFor } from '../k8s/kube-env.js';
 import {
-  applyCrds,
-  connectKube,
-  createNamespace,
-  deleteNamespace,
-  waitFor,
-} from '../k8s/kube-env.js';
+  deleteServiceNamespace,
+  klbWriter,
+  openServiceNamespace,
+  orMissing,
+  startServicePipeline,
+} from './service-pipeline.js';
 
 /** kube.sh's --service-cluster-ip-range: the service subnet must hold every cluster IP. */
 const SVC_CIDR = '10.0.0.0/24';
@@ -57,19 +50,12 @@ describe('Service → KuryrLoadBalancer → Octavia on the real bed', () => {
   let dispatcher: Dispatcher | undefined;
   const lbIds = new Set<string>();
 
-  const getOr = async <T>(p: Promise<T>) =>
-    p.catch((e: unknown) => {
-      if (isNotFoundError(e)) return undefined;
-      throw e;
-    });
-  const getKlb = (name: string) => getOr(api.get(KINDS.kuryrLoadBalancer, name, ns));
+  const getKlb = (name: string) => orMissing(api.get(KINDS.kuryrLoadBalancer, name, ns));
 
   before(async () => {
     requireOctaviaOpenStackEnv(); // fails with what to start when the bed runs without Octavia
     bed = await openControllerBed('kf2-oct');
-    api = await connectKube();
-    await applyCrds(api);
-    ns = await createNamespace(api, 'kf2o');
+    ({ api, ns } = await openServiceNamespace('kf2o'));
     octavia = new OctaviaClient(
       bed.sessions.open(bed.sessions.passwordAuth(bed.env.adminUser)).client('load-balancer'),
     );
@@ -84,14 +70,6 @@ describe('Service → KuryrLoadBalancer → Octavia on the real bed', () => {
     config.neutronDefaults.project = bed.projectId;
     config.neutronDefaults.serviceSubnet = svcNet.subnet.id;
     config.neutronDefaults.resourceTags = [bed.prefix];
-    const writer = new KlbSpecWriter({
-      project: new DefaultProjectDriver(bed.projectId),
-      securityGroups: new DefaultSecurityGroupsDriver([sg.id]),
-      subnetId: svcNet.subnet.id,
-      provider: 'amphora',
-      timeoutClientData: 0,
-      timeoutMemberData: 0,
-    });
     const klbHandler = createKuryrLoadBalancerHandler(
       buildLbaasDeps({ neutron: bed.neutron, octavia, config, log: bed.log }),
     );
@@ -104,21 +82,11 @@ describe('Service → KuryrLoadBalancer → Octavia on the real bed', () => {
       onPresent: (o, c) => klbHandler.onPresent(o, c),
       onFinalize: (o, c) => klbHandler.onFinalize(o, c),
     };
-    dispatcher = new Dispatcher({
-      api,
-      // KF2_LOG=info shows the handlers' decisions when this suite fails
-      log: process.env.KF2_LOG ? pino({ level: process.env.KF2_LOG }) : bed.log,
-      events: new EventRecorder(api, { log: bed.log, enabled: true }),
-      handlers: [
-        new ServiceHandler(writer, { namespace: ns }),
-        new EndpointsHandler(writer, { namespace: ns }),
-        scoped,
-      ],
-      retry: new RetryPolicy({ baseMs: 200, capMs: 2000 }),
-      reconcilePeriodMs: 0,
-    });
-    dispatcher.start();
-    await waitFor('informers synced', () => dispatcher!.hasSynced());
+    const writer = klbWriter(bed.projectId, [sg.id], svcNet.subnet.id);
+    // KF2_LOG=info shows the handlers' decisions when this suite fails
+    const log = process.env.KF2_LOG ? pino({ level: process.env.KF2_LOG }) : bed.log;
+    const retry = { baseMs: 200, capMs: 2000 };
+    dispatcher = await startServicePipeline({ api, ns }, writer, { log, retry, extra: [scoped] });
   });
 
   after(async () => {
@@ -131,21 +99,7 @@ describe('Service → KuryrLoadBalancer → Octavia on the real bed', () => {
       const ports = await bed.neutron.ports.listAll({ network_id: svcNet.network.id });
       await Promise.all(ports.map((p) => bed.neutron.ports.deleteIfExists(p.id)));
     }
-    if (api && ns) {
-      for (const kind of [KINDS.service, KINDS.endpoints]) {
-        const list = await api
-          .list(kind, { namespace: ns })
-          .catch(() => ({ items: [] as KubeObject[] }));
-        for (const obj of list.items) {
-          const name = obj.metadata!.name!;
-          await api
-            .patchMerge(kind, name, ns, { metadata: { finalizers: null } })
-            .catch(() => undefined);
-          await api.delete(kind, name, ns).catch(() => undefined);
-        }
-      }
-      await deleteNamespace(api, ns);
-    }
+    if (api && ns) await deleteServiceNamespace({ api, ns });
     await bed?.cleanup.run();
     await bed?.sessions.closeAll();
   });
@@ -232,7 +186,7 @@ describe('Service → KuryrLoadBalancer → Octavia on the real bed', () => {
     await api.delete(KINDS.service, 'web', ns);
     await waitFor(
       'Service gone',
-      async () => (await getOr(api.get(KINDS.service, 'web', ns))) === undefined,
+      async () => (await orMissing(api.get(KINDS.service, 'web', ns))) === undefined,
       240_000,
     );
     assert.equal(await getKlb('web'), undefined);
