@@ -306,6 +306,49 @@ describe('kuryrloadbalancer handler', () => {
     assert.equal(w.neutronFake.all('ports').length, 0);
   });
 
+  test('LoadBalancer type: the floating IP is allocated associated, in one POST; a lost status write adopts it', async () => {
+    const w = world();
+    w.klb({ type: 'LoadBalancer' });
+    await w.run();
+    const fipWrites = () =>
+      w.neutronFake.requests.filter((r) => r.method !== 'GET' && r.path.includes('/floatingips'));
+    // POST with port_id (+ no association PUT): the address can never exist unassociated.
+    assert.deepEqual(
+      fipWrites().map((r) => r.method),
+      ['POST'],
+    );
+    const first = (await w.current()).status!.service_pub_ip_info!;
+    // A crash between the POST and the status write: the status never learnt about the address.
+    await w.kube.patchJson(KINDS.kuryrLoadBalancer, 'web', 'demo', [
+      { op: 'remove', path: '/status/service_pub_ip_info' },
+    ]);
+    await w.run();
+    assert.deepEqual((await w.current()).status!.service_pub_ip_info, first);
+    assert.equal(w.neutronFake.all('floatingips').length, 1);
+    assert.equal(fipWrites().length, 1);
+    await w.handler.onFinalize(await w.current(), w.ctx);
+    assert.equal(w.neutronFake.all('floatingips').length, 0);
+  });
+
+  test('LoadBalancer type: a floating IP of someone else on the VIP port is not adopted', async () => {
+    const w = world();
+    w.klb({ type: 'LoadBalancer' });
+    await w.run();
+    const st = (await w.current()).status!;
+    const foreign = w.neutronFake.seed('floatingips', {
+      floating_network_id: w.ext.id,
+      port_id: st.loadbalancer!.port_id,
+      description: 'not kuryr',
+    });
+    await w.kube.patchJson(KINDS.kuryrLoadBalancer, 'web', 'demo', [
+      { op: 'remove', path: '/status/service_pub_ip_info' },
+    ]);
+    await w.run();
+    const info = (await w.current()).status!.service_pub_ip_info!;
+    assert.notEqual(info.ip_id, foreign.id);
+    assert.equal(info.alloc_method, 'pool');
+  });
+
   test('LoadBalancer -> ClusterIP releases the floating IP and clears the Service ingress', async () => {
     const w = world();
     w.klb({ type: 'LoadBalancer' });

@@ -242,12 +242,14 @@ export class KlbSync {
       info = await this.pubIp.acquire(
         st.loadbalancer!.project_id || (klb.spec.project_id ?? ''),
         lbIp,
+        st.loadbalancer!.port_id,
         o,
       );
       st.service_pub_ip_info = info;
       await save(st); // recorded before associating: the finalizer releases it whatever happens next
     }
-    if (fresh || lbCreated) {
+    // An allocated one comes associated with the current VIP port; a user's still needs the PUT.
+    if (fresh ? info.alloc_method === 'user' : lbCreated) {
       try {
         await this.pubIp.associate(info, st.loadbalancer!.port_id, o);
       } catch (error) {

@@ -132,12 +132,18 @@ export interface LbaasDriver {
  */
 export interface PublicIpDriver {
   /**
-   * Allocates a floating IP (`alloc_method: pool`) or adopts the free one whose address is `lbIp`
-   * (`alloc_method: user`).
+   * Allocates a floating IP already associated with `vipPortId` (`alloc_method: pool`; one allocated
+   * for that port before a crash is adopted instead), or adopts the free one whose address is `lbIp`
+   * (`alloc_method: user`, not associated yet).
    * @throws ConfigurationError without `external_svc_net`; ConflictError when `lbIp` is no free
    *   floating IP of this cloud.
    */
-  acquire(projectId: string, lbIp: string | undefined, o?: LbaasCallOptions): Promise<PubIpInfo>;
+  acquire(
+    projectId: string,
+    lbIp: string | undefined,
+    vipPortId: string,
+    o?: LbaasCallOptions,
+  ): Promise<PubIpInfo>;
   associate(info: PubIpInfo, portId: string, o?: LbaasCallOptions): Promise<void>;
   disassociate(info: PubIpInfo, o?: LbaasCallOptions): Promise<void>;
   /** Deletes a floating IP we allocated; a user's one is only disassociated. */

@@ -279,6 +279,24 @@ describe('kuryrloadbalancer against the real Octavia, Neutron and kube-apiserver
     assert.deepEqual(after.status?.loadBalancer?.ingress, [{ ip: info.ip_addr }]);
   });
 
+  test('a floating IP whose status write was lost (crash) is found by its VIP port and adopted, not leaked', async () => {
+    const before = (await readKlb(bed, 'pub'))!.status!;
+    const info = before.service_pub_ip_info!;
+    // The state a crash between the floating IP POST and the status write leaves behind.
+    await bed.kube.patchJson(KINDS.kuryrLoadBalancer, 'pub', bed.namespace, [
+      { op: 'remove', path: '/status/service_pub_ip_info' },
+    ]);
+    const klb = await run('pub');
+    assert.deepEqual(klb.status!.service_pub_ip_info, info);
+    const onPort = await bed.neutron.floatingIps.listAll({ port_id: before.loadbalancer!.port_id });
+    assert.deepEqual(
+      onPort.map((f) => f.id),
+      [info.ip_id],
+    );
+    const ours = await bed.neutron.floatingIps.listAll({ floating_network_id: bed.extNet.id });
+    assert.equal(ours.filter((f) => f.port_id === before.loadbalancer!.port_id).length, 1);
+  });
+
   test('loadBalancerIP: the user floating IP is adopted, and only disassociated on deletion', async () => {
     const userFip = await bed.neutron.floatingIps.create({
       floating_network_id: bed.extNet.id,
