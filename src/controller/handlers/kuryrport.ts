@@ -20,6 +20,7 @@ import type { PodRef, PodVifDriver, VifRequest } from '../drivers/pod-vif/types.
 import type { VifPoolDriver } from '../drivers/vif-pool/types.js';
 import type { HandlerContext, HandlerResult, ResourceHandler } from '../pipeline/types.js';
 import { buildVifRequest, hostIpOf, type PodNetworkDrivers } from './pod-info.js';
+import { hostIpForRelease } from './release-host-ip.js';
 
 /** What the handler is built from. */
 export interface KuryrPortHandlerDeps extends PodNetworkDrivers {
@@ -87,7 +88,12 @@ export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
   }
 
   async onFinalize(kp: KuryrPort, ctx: HandlerContext): Promise<void> {
-    const pod = this.podRef(kp, undefined);
+    // nested drivers find the VM port (macvlan pair, trunk) by the node IP
+    const nested = this.d.podVif.alias.startsWith('nested-');
+    const pod = this.podRef(
+      kp,
+      nested ? await hostIpForRelease(ctx.api, kp, ctx.signal) : undefined,
+    );
     for (const entry of Object.values(kp.status?.vifs ?? {})) {
       const vif = vifFromPrimitive(entry.vif);
       const req = await buildVifRequest(this.d, pod, undefined, ctx.signal).catch(() => undefined);

@@ -22,7 +22,13 @@ import type { KubeClient } from '../../../src/k8s/client.js';
 import { KINDS } from '../../../src/k8s/kinds.js';
 import type { ControllerProcess } from '../../helpers/controller-process.js';
 import { makePodNetwork, type ControllerBed } from './controller-bed.js';
-import { kuryrPorts, RobustnessSuite, vifPortIds, waitUntil } from './restart-harness.js';
+import {
+  deletePodsAndWait,
+  kuryrPorts,
+  RobustnessSuite,
+  vifPortIds,
+  waitUntil,
+} from './restart-harness.js';
 
 const KUBECONFIG = process.env.KUBECONFIG ?? '/tmp/kuryr-kube/kubeconfig';
 type Driver = 'nested-vlan' | 'nested-macvlan';
@@ -62,8 +68,8 @@ describe('nested drivers: orphans swept by k8s-gc and by the restart recovery (r
   });
 
   /** A Node with InternalIP `ip` and its VM port (+ trunk for nested-vlan). */
-  async function workerVm(driver: Driver, ip: string) {
-    const name = `${bed.prefix}-${driver === 'nested-vlan' ? 'vlan' : 'mvl'}`;
+  async function workerVm(driver: Driver, ip: string, suffix?: string) {
+    const name = `${bed.prefix}-${suffix ?? (driver === 'nested-vlan' ? 'vlan' : 'mvl')}`;
     await kube.create(KINDS.node, { metadata: { name } });
     nodes.push(name);
     await kube.patchMerge(
@@ -77,7 +83,7 @@ describe('nested drivers: orphans swept by k8s-gc and by the restart recovery (r
     const vm = await bed.neutron.ports.createTagged(
       {
         network_id: vmNet.network.id,
-        name: `${bed.prefix}-vm-${driver}`,
+        name: `${name}-vm`,
         fixed_ips: [{ subnet_id: vmNet.subnet.id, ip_address: ip }],
         project_id: bed.projectId,
         ...(driver === 'nested-macvlan' ? { allowed_address_pairs: [foreignPair] } : {}),
@@ -264,6 +270,42 @@ describe('nested drivers: orphans swept by k8s-gc and by the restart recovery (r
     }
     await second.stop('SIGTERM');
   }
+
+  test('nested-macvlan: a pod deleted (finalizers kept) while the controller is down loses its pair on restart', async () => {
+    const ip = '10.236.1.12';
+    const vm = await workerVm('nested-macvlan', ip, 'mvd');
+    const ns = await suite.namespace('mvd');
+    await createPods(ns, vm.node, ip);
+    const settings = {
+      podSubnetId: podNet.subnet.id,
+      podVifDriver: 'nested-macvlan',
+      workerNodesSubnets: [vmNet.subnet.id],
+      watchNamespace: ns,
+    };
+    const first = suite.start(settings);
+    const ids = await waitUntil(
+      'both pods to get their VIF',
+      120_000,
+      async () => {
+        const got = (await kuryrPorts(kube, ns)).flatMap((kp) => vifPortIds(kp));
+        return got.length === 2 ? got : undefined;
+      },
+      [first],
+    );
+    await first.stop('SIGKILL');
+    for (const name of ['a', 'b']) {
+      await kube.delete(KINDS.pod, name, ns, { gracePeriodSeconds: 0 });
+    }
+    const second = suite.start(settings);
+    await deletePodsAndWait(kube, ns, [second]);
+    for (const id of ids) assert.equal(await portExists(id), false, `port ${id} deleted`);
+    assert.deepEqual(
+      (await bed.neutron.ports.get(vm.vmPortId)).allowed_address_pairs,
+      [vm.foreignPair],
+      "the pods' pairs left the VM port, the foreign pair stayed",
+    );
+    await second.stop('SIGTERM');
+  });
 
   test('nested-vlan: orphaned subports are detached from the trunk and deleted', () =>
     sweepCase('nested-vlan', '10.236.1.10'));
