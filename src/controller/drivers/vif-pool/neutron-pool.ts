@@ -21,6 +21,7 @@ import { DEVICE_OWNER_KURYR, POOL_PORT_NAME } from '../pod-vif/types.js';
 import { vifFromBoundPort } from '../pod-vif/vif-from-port.js';
 import { SubnetCache } from '../subnets/subnet-cache.js';
 import { baseKey, keyParts, normalise, poolKey, type PoolKeyParts } from './pool-key.js';
+import { PoolStore, poolInfo, type Pool } from './pool-store.js';
 import { RequestBatcher } from './request-batcher.js';
 import type { PoolInfo, VifPoolDriver } from './types.js';
 
@@ -40,20 +41,11 @@ export interface PortPoolOptions {
   batchWindowMs?: number;
 }
 
-interface Pool {
-  parts: PoolKeyParts;
-  free: Vif[];
-  /** The last request served by this pool: how `maintain()` refills it. */
-  template?: VifRequest;
-}
-
 /** The `neutron` VIF pool driver (over `neutron-vif`). */
 export class NeutronVifPool implements VifPoolDriver {
   readonly alias = 'neutron';
   readonly keepsPools = true;
-  private readonly byKey = new Map<string, Pool>();
-  /** Port ids currently free in some pool: a second put of the same port is ignored. */
-  private readonly pooled = new Set<string>();
+  private readonly store = new PoolStore();
   private readonly locks = new KeyedMutex();
   private readonly subnets: SubnetCache;
   private readonly min: number;
@@ -99,15 +91,15 @@ export class NeutronVifPool implements VifPoolDriver {
   async requestVif(req: VifRequest, opts: CallOptions = {}): Promise<Vif> {
     const parts = keyParts(req);
     const served = await this.locks.run(baseKey(parts), async () => {
-      this.remember(parts, req);
-      const exact = this.take(poolKey(parts));
+      this.store.remember(parts, req);
+      const exact = this.store.take(poolKey(parts));
       if (exact !== undefined) return exact;
-      const sibling = this.takeSibling(parts);
+      const sibling = this.store.takeSibling(parts);
       if (sibling === undefined) return undefined;
       try {
         await this.driver.updateVifSgs(sibling.vif, parts.securityGroups, opts);
       } catch (error) {
-        this.put(sibling.from, sibling.vif);
+        this.store.put(sibling.from, sibling.vif);
         throw error;
       }
       return sibling.vif;
@@ -124,7 +116,7 @@ export class NeutronVifPool implements VifPoolDriver {
     const extra = created.slice(reqs.length);
     if (extra.length > 0) {
       await this.locks.run(baseKey(parts), () => {
-        for (const vif of extra) this.put(parts, vif);
+        for (const vif of extra) this.store.put(parts, vif);
         return Promise.resolve();
       });
     }
@@ -138,7 +130,7 @@ export class NeutronVifPool implements VifPoolDriver {
    */
   async maintain(opts: CallOptions = {}): Promise<number> {
     let created = 0;
-    for (const pool of [...this.byKey.values()]) {
+    for (const [, pool] of this.store.entries()) {
       if (pool.template === undefined || pool.free.length >= this.min) continue;
       created += await this.populate(pool.template, undefined, opts).catch((error: unknown) => {
         this.log.warn({ err: error, pool: poolKey(pool.parts) }, 'pool top-up failed');
@@ -164,13 +156,12 @@ export class NeutronVifPool implements VifPoolDriver {
   async releaseVif(vif: Vif, req: VifRequest, opts: CallOptions = {}): Promise<void> {
     const parts = keyParts(req);
     await this.locks.run(baseKey(parts), async () => {
-      if (this.pooled.has(vif.id)) return;
-      const size = this.byKey.get(poolKey(parts))?.free.length ?? 0;
-      if (this.max > 0 && size >= this.max) {
+      if (this.store.has(vif.id)) return;
+      if (this.max > 0 && this.store.size(poolKey(parts)) >= this.max) {
         await this.driver.releaseVif(vif, req.pod, opts);
         return;
       }
-      this.put(parts, vif);
+      this.store.put(parts, vif);
     });
   }
 
@@ -185,7 +176,7 @@ export class NeutronVifPool implements VifPoolDriver {
   async populate(req: VifRequest, count?: number, opts: CallOptions = {}): Promise<number> {
     const parts = keyParts(req);
     const base = baseKey(parts);
-    const free = () => this.byKey.get(poolKey(parts))?.free.length ?? 0;
+    const free = () => this.store.size(poolKey(parts));
     let wanted = count ?? Math.max(0, this.min - free());
     if (this.max > 0) wanted = Math.min(wanted, Math.max(0, this.max - free()));
     let created = 0;
@@ -195,7 +186,7 @@ export class NeutronVifPool implements VifPoolDriver {
       const n = Math.min(this.batch, wanted - created);
       const vifs = await this.driver.requestVifs(req, n, opts);
       await this.locks.run(base, () => {
-        for (const vif of vifs) this.put(parts, vif);
+        for (const vif of vifs) this.store.put(parts, vif);
         return Promise.resolve();
       });
       created += vifs.length;
@@ -224,8 +215,8 @@ export class NeutronVifPool implements VifPoolDriver {
         continue;
       }
       await this.locks.run(baseKey(parts), () => {
-        if (!this.pooled.has(port.id)) {
-          this.put(parts, vif);
+        if (!this.store.has(port.id)) {
+          this.store.put(parts, vif);
           recovered++;
         }
         return Promise.resolve();
@@ -244,56 +235,21 @@ export class NeutronVifPool implements VifPoolDriver {
   }
 
   pools(): PoolInfo[] {
-    return [...this.byKey.entries()].map(([key, p]) => info(key, p));
+    return this.store.infos();
   }
 
   poolPortIds(key: string): string[] {
-    return this.byKey.get(key)?.free.map((v) => v.id) ?? [];
+    return this.store.portIds(key);
   }
 
   freePools(match: (pool: PoolInfo) => boolean, opts: CallOptions = {}): Promise<number> {
-    return this.drain((p) => match(info(poolKey(p.parts), p)), opts);
+    return this.drain((p) => match(poolInfo(poolKey(p.parts), p)), opts);
   }
 
   /** How many ports an empty-pool refill creates. */
   private refillSize(free: number): number {
     const wanted = Math.max(this.batch, this.min - free, 1);
     return this.max > 0 ? Math.max(1, Math.min(wanted, this.max)) : wanted;
-  }
-
-  private remember(parts: PoolKeyParts, req: VifRequest): void {
-    const key = poolKey(parts);
-    const pool = this.byKey.get(key) ?? { parts, free: [] };
-    pool.template = req;
-    this.byKey.set(key, pool);
-  }
-
-  private take(key: string): Vif | undefined {
-    const vif = this.byKey.get(key)?.free.shift();
-    if (vif !== undefined) this.pooled.delete(vif.id);
-    return vif;
-  }
-
-  private takeSibling(parts: PoolKeyParts): { vif: Vif; from: PoolKeyParts } | undefined {
-    const base = baseKey(parts);
-    for (const [key, pool] of this.byKey) {
-      if (baseKey(pool.parts) !== base || pool.free.length === 0) continue;
-      const vif = this.take(key);
-      if (vif !== undefined) return { vif, from: pool.parts };
-    }
-    return undefined;
-  }
-
-  private put(parts: PoolKeyParts, vif: Vif): void {
-    if (this.pooled.has(vif.id)) return;
-    const key = poolKey(parts);
-    let pool = this.byKey.get(key);
-    if (pool === undefined) {
-      pool = { parts, free: [] };
-      this.byKey.set(key, pool);
-    }
-    pool.free.push(vif);
-    this.pooled.add(vif.id);
   }
 
   /**
@@ -303,11 +259,10 @@ export class NeutronVifPool implements VifPoolDriver {
   private async drain(match: (p: Pool) => boolean, opts: CallOptions): Promise<number> {
     let deleted = 0;
     let firstError: unknown;
-    for (const [key, pool] of [...this.byKey]) {
+    for (const [key, pool] of this.store.entries()) {
       if (!match(pool)) continue;
       await this.locks.run(baseKey(pool.parts), async () => {
-        const vifs = pool.free.splice(0);
-        for (const v of vifs) this.pooled.delete(v.id);
+        const vifs = this.store.takeAll(pool);
         for (let i = 0; i < vifs.length; i += this.batch) {
           const chunk = vifs.slice(i, i + this.batch);
           const results = await Promise.allSettled(
@@ -317,20 +272,16 @@ export class NeutronVifPool implements VifPoolDriver {
             if (r.status === 'fulfilled') deleted++;
             else {
               firstError ??= r.reason;
-              this.put(pool.parts, chunk[j] as Vif);
+              this.store.put(pool.parts, chunk[j] as Vif);
             }
           });
         }
-        if (pool.free.length === 0 && this.byKey.get(key) === pool) this.byKey.delete(key);
+        this.store.forgetIfEmpty(key, pool);
       });
     }
     if (firstError !== undefined) throw firstError as Error;
     return deleted;
   }
-}
-
-function info(key: string, p: Pool): PoolInfo {
-  return { key, ...p.parts, free: p.free.length };
 }
 
 /** The pool a recovered port belongs to; undefined for a port with no node or address. */
