@@ -13,7 +13,13 @@ import { snakeSection, type KuryrConfig } from '../../common/config/index.js';
 import { createMetricsRegistry, serveMetrics } from '../../common/metrics.js';
 /* eslint-disable no-restricted-imports -- cmd/ is the composition root; it wires features */
 import { DRIVER_HANDLERS, type DriverHandlersDeps } from '../../controller/handlers/registry.js';
+import {
+  createControllerMetrics,
+  type ControllerMetrics,
+} from '../../controller/metrics/controller-metrics.js';
+import { QuotaMetrics } from '../../controller/metrics/quota-metrics.js';
 /* eslint-enable no-restricted-imports */
+import type { Registry } from 'prom-client';
 import type { KubeApi } from '../../k8s/client.js';
 import { NeutronClient } from '../../openstack/neutron/index.js';
 import { createOpenStackSession } from '../../openstack/session.js';
@@ -38,6 +44,7 @@ async function wireDrivers(
   api: KubeApi,
   config: KuryrConfig,
   log: Logger,
+  metrics: { registry: Registry; controller: ControllerMetrics },
   watchNamespace?: string,
 ): Promise<DriverWiring> {
   const [{ buildPodDrivers }, lookups, { recoverPools }, { NeutronVifPool }, policyLookup] =
@@ -51,8 +58,12 @@ async function wireDrivers(
   const session = createOpenStackSession(
     connectionOptionsFromKeystoneauth(snakeSection(config, 'neutron')),
     log,
+    { observe: metrics.controller.observeOpenStackRequest },
   );
   const neutron = new NeutronClient(session.client('network'));
+  // Python Kuryr's quota gauges, read from Neutron at scrape time (only with a project to read).
+  const projectId = config.neutronDefaults.project;
+  if (projectId) new QuotaMetrics(metrics.registry, { neutron, projectId, log });
   const deps = buildPodDrivers(
     { neutron, config, log },
     {
@@ -61,6 +72,7 @@ async function wireDrivers(
       namespacePolicies: policyLookup.kuryrNetworkPoliciesLookup(api),
     },
   );
+  deps.observePodCreationLatency = metrics.controller.observePodCreationLatency;
   // The service/endpoints handlers' spec drivers: resolved (and validated) only when enabled.
   if (config.kubernetes.enabledHandlers.some((a) => a === 'service' || a === 'endpoints')) {
     const { buildServiceSpecDeps } = await import('../../controller/lbaas/spec/deps.js');
@@ -139,15 +151,16 @@ async function run(flags: ControllerFlags, cmd: Command): Promise<void> {
     DRIVER_HANDLERS,
     undefined as unknown as DriverHandlersDeps,
   );
+  const registry = createMetricsRegistry({ defaultMetrics: true });
+  const ownMetrics = { registry, controller: createControllerMetrics(registry) };
   const wiring = k.enabledHandlers.some((a) => a in DRIVER_HANDLERS)
-    ? await wireDrivers(api, config, log, flags.watchNamespace)
+    ? await wireDrivers(api, config, log, ownMetrics, flags.watchNamespace)
     : undefined;
   const handlers = resolveHandlers(
     k.enabledHandlers,
     DRIVER_HANDLERS,
     wiring?.deps as DriverHandlersDeps,
   );
-  const registry = createMetricsRegistry({ defaultMetrics: true });
   const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`;
   const service = new ControllerService({
     api,

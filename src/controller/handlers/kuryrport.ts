@@ -27,6 +27,10 @@ export interface KuryrPortHandlerDeps extends PodNetworkDrivers {
   pool: VifPoolDriver;
   /** Releases a VIF directly when its pool key can no longer be resolved (namespace gone). */
   podVif: PodVifDriver;
+  /** Told, once per pod, the seconds from pod creation to its first VIF write (metrics). */
+  observePodCreationLatency?: (seconds: number) => void;
+  /** Clock of that latency. @default Date.now */
+  now?: () => number;
 }
 
 /** Poll interval while a VIF is not ACTIVE yet: 1 s for a fresh port, growing with its age. */
@@ -118,6 +122,12 @@ export class KuryrPortHandler implements ResourceHandler<KuryrPort> {
     const vif = await this.d.pool.requestVif(req, { signal: ctx.signal });
     await this.recordVif(kp, vif, req, ctx);
     ctx.log.info({ portId: vif.id, pod: `${ref.namespace}/${ref.name}` }, 'VIF written');
+    // Only this path writes a first VIF (an already-wired KuryrPort never gets here), so a pod is
+    // observed once; the pod was read above anyway: no extra API call.
+    const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
+    if (this.d.observePodCreationLatency && !Number.isNaN(created)) {
+      this.d.observePodCreationLatency(((this.d.now ?? Date.now)() - created) / 1000);
+    }
     return vif.active ? {} : { requeueAfterMs: activePollMs(kp) };
   }
 

@@ -27,11 +27,29 @@ import {
 import type { ApiRequest, ApiResponse } from './types.js';
 import { buildUrl } from './url.js';
 
-/** Injected time and randomness (tests use fakes). */
+/** One finished attempt, as reported to a {@link RequestObserver}. */
+export interface RequestObservation {
+  /** Service type (`network`, `load-balancer`, `identity` …). */
+  service: string;
+  method: string;
+  /** The HTTP status, or `'error'` when no reply came (connection failure, TLS, timeout, abort). */
+  status: number | 'error';
+  durationMs: number;
+}
+
+/**
+ * Told about every attempt the transport makes (metrics). It must not throw; it is called
+ * synchronously on the request path, so it must be cheap.
+ */
+export type RequestObserver = (observation: RequestObservation) => void;
+
+/** Injected time, randomness and the request observer (tests use fakes). */
 export interface TransportDeps {
   random?: () => number;
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Called once per attempt (not once per call: a retried call reports each try). */
+  observe?: RequestObserver;
 }
 
 /** Construction options of the transport. */
@@ -78,6 +96,7 @@ export class HttpTransport {
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly observer: RequestObserver | undefined;
 
   constructor(
     private readonly options: TransportOptions,
@@ -88,6 +107,17 @@ export class HttpTransport {
     this.random = deps.random ?? Math.random;
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? ((ms, signal) => sleepTimer(ms, undefined, { signal }));
+    this.observer = deps.observe;
+  }
+
+  /** Reports one attempt; a faulty observer never breaks a request. */
+  private observe(service: string, method: string, status: number | 'error', started: number) {
+    if (this.observer === undefined) return;
+    try {
+      this.observer({ service, method, status, durationMs: this.now() - started });
+    } catch (err) {
+      this.log.debug({ err }, 'openstack request observer failed');
+    }
   }
 
   /**
@@ -129,6 +159,7 @@ export class HttpTransport {
         const text = await res.body.text();
         const resHeaders = res.headers;
         const requestId = requestIdOf(resHeaders);
+        this.observe(serviceType, req.method, res.statusCode, started);
         this.log.debug(
           {
             service: serviceType,
@@ -156,6 +187,8 @@ export class HttpTransport {
         };
         error = errorFromResponse(res.statusCode, decode(text), requestId, serviceType);
       } catch (err) {
+        // No (complete) reply: transport failure, TLS, deadline or caller abort — one 'error' attempt.
+        this.observe(serviceType, req.method, 'error', started);
         if (deadline.signal.aborted)
           throw this.aborted(deadline, serviceType, where, attempt, lastError);
         this.log.debug(

@@ -1,7 +1,7 @@
 /** @module Neutron per-project quotas (`/v2.0/quotas/{project_id}`, extension `quotas`). Admin only. */
 import type { ServiceClient } from '../http/types.js';
 import type { RequestOptions } from './request-options.js';
-import type { Quota, QuotaUpdate } from './types.js';
+import type { Quota, QuotaDetails, QuotaUpdate } from './types.js';
 
 /** Client of `/v2.0/quotas`. `-1` means unlimited. */
 export class QuotasClient {
@@ -16,6 +16,19 @@ export class QuotasClient {
     const res = await this.http.request<{ quota: Quota }>({
       method: 'GET',
       path: this.path(projectId),
+      ...opts,
+    });
+    return res.body.quota;
+  }
+
+  /**
+   * Limit, usage and reservations per resource (`…/details`, extension `quota_details`): the only
+   * way to learn usage without listing every object.
+   */
+  async getDetails(projectId: string, opts: RequestOptions = {}): Promise<QuotaDetails> {
+    const res = await this.http.request<{ quota: QuotaDetails }>({
+      method: 'GET',
+      path: `${this.path(projectId)}/details`,
       ...opts,
     });
     return res.body.quota;

@@ -259,6 +259,16 @@ export interface Quota {
   [resource: string]: number | undefined;
 }
 
+/** One resource of `GET /v2.0/quotas/{project_id}/details` (`limit` −1 = unlimited). */
+export interface QuotaDetail {
+  used: number;
+  limit: number;
+  reserved: number;
+}
+
+/** Neutron quota details of one project (extension `quota_details`): resource → usage. */
+export type QuotaDetails = Record<string, QuotaDetail | undefined>;
+
 /** Neutron API `extension`. */
 export interface Extension {
   alias: string;
