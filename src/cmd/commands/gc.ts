@@ -1,5 +1,5 @@
 /**
- * @module `kuryr gc [--apply] [--json] [--grace <seconds>]`: lists kuryr-made Neutron ports of this host
+ * @module `kuryr gc [--apply | --dry-run] [--json] [--grace <seconds>]`: lists kuryr-made Neutron ports of this host
  * (`[DEFAULT] host`) that nothing owns — free pooled ports and untagged ports left by a crash — and deletes
  * them with `--apply` (dry run by default, ARCHITECTURE.md). Run it with `kuryr libnetwork` stopped when the
  * port pool is enabled: a running plugin still counts its free pooled ports as available.
@@ -12,15 +12,16 @@ import { RestLibnetworkNeutron } from '../../libnetwork/neutron-rest.js';
 import { snakeSection } from '../../common/config/schema/index.js';
 import { connectionOptionsFromKeystoneauth } from '../../openstack/session-keystoneauth.js';
 import { createOpenStackSession } from '../../openstack/session.js';
+import { shouldApply, withApplyFlags, type ApplyFlags } from './apply-flag.js';
 import { loadCommandConfig } from './load-config.js';
 
-interface GcFlags {
-  apply?: boolean;
+interface GcFlags extends ApplyFlags {
   json?: boolean;
   grace: string;
 }
 
 async function run(flags: GcFlags, cmd: Command): Promise<void> {
+  const apply = shouldApply(flags);
   const { config, log } = await loadCommandConfig(cmd, { name: 'kuryr-gc' });
   const graceMs = Math.round(Number(flags.grace) * 1000);
   if (!Number.isFinite(graceMs) || graceMs < 0) {
@@ -33,17 +34,17 @@ async function run(flags: GcFlags, cmd: Command): Promise<void> {
   try {
     const result = await collectLibnetworkGarbage(
       new RestLibnetworkNeutron(session.client('network')),
-      { host: config.default.host, apply: flags.apply === true, graceMs },
+      { host: config.default.host, apply, graceMs },
     );
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ apply: flags.apply === true, ...result })}\n`);
+      process.stdout.write(`${JSON.stringify({ apply, ...result })}\n`);
       return;
     }
     for (const i of result.items) {
       process.stdout.write(`${i.kind}\t${i.id}\t${i.reason}\t${i.name}\tnetwork=${i.networkId}\n`);
     }
     process.stdout.write(
-      flags.apply
+      apply
         ? `deleted ${result.deleted} of ${result.items.length} orphan(s)\n`
         : `${result.items.length} orphan(s); dry run, pass --apply to delete\n`,
     );
@@ -54,10 +55,10 @@ async function run(flags: GcFlags, cmd: Command): Promise<void> {
 
 /** Registers `gc` on the `kuryr` program. */
 export function registerGcCommand(program: Command): void {
-  program
-    .command('gc')
-    .description("list (and with --apply delete) this host's orphaned kuryr Neutron ports")
-    .option('--apply', 'delete what is listed (default: dry run)', false)
+  withApplyFlags(program.command('gc'))
+    .description(
+      "list (and with --apply delete) this host's orphaned Docker/CNI kuryr ports (Kubernetes pods: k8s-gc)",
+    )
     .option('--json', 'print JSON', false)
     .option('--grace <seconds>', 'minimum age of an untagged port before it is an orphan', '600')
     .action(run);

@@ -1,5 +1,5 @@
 /**
- * @module `kuryr k8s-gc [--apply] [--json] [--grace <s>] [--kubeconfig <path>]`: lists (and with --apply
+ * @module `kuryr k8s-gc [--apply | --dry-run] [--json] [--grace <s>] [--kubeconfig <path>]`: lists (and with --apply
  * deletes) Neutron ports and namespace networks Kuryr made for pods/namespaces that no longer exist in
  * Kubernetes (src/controller/gc.ts). Dry run by default. Scoped by `[neutron_defaults] resource_tags`.
  * With `[kubernetes] pod_vif_driver` nested-vlan / nested-macvlan, orphaned subports are detached from
@@ -16,16 +16,17 @@ import { NamespaceSubnetsDriver } from '../../controller/drivers/subnets/namespa
 import { NeutronClient } from '../../openstack/neutron/index.js';
 import { connectionOptionsFromKeystoneauth } from '../../openstack/session-keystoneauth.js';
 import { createOpenStackSession } from '../../openstack/session.js';
+import { shouldApply, withApplyFlags, type ApplyFlags } from './apply-flag.js';
 import { loadCommandConfig } from './load-config.js';
 
-interface K8sGcFlags {
-  apply?: boolean;
+interface K8sGcFlags extends ApplyFlags {
   json?: boolean;
   grace: string;
   kubeconfig?: string;
 }
 
 async function run(flags: K8sGcFlags, cmd: Command): Promise<void> {
+  const apply = shouldApply(flags);
   const { config, log } = await loadCommandConfig(cmd, { name: 'kuryr-k8s-gc' });
   const graceSeconds = Number(flags.grace);
   if (!Number.isFinite(graceSeconds) || graceSeconds < 0) {
@@ -81,9 +82,9 @@ async function run(flags: K8sGcFlags, cmd: Command): Promise<void> {
         ? { deleteNetwork: (netId: string) => subnets.deleteNamespaceNetwork({ netId }) }
         : {}),
     });
-    const result = await gc.collect(owners, { dryRun: flags.apply !== true });
+    const result = await gc.collect(owners, { dryRun: !apply });
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ apply: flags.apply === true, ...result })}\n`);
+      process.stdout.write(`${JSON.stringify({ apply, ...result })}\n`);
       return;
     }
     for (const o of result.orphans) {
@@ -92,7 +93,7 @@ async function run(flags: K8sGcFlags, cmd: Command): Promise<void> {
       );
     }
     process.stdout.write(
-      flags.apply
+      apply
         ? `deleted ${result.deleted.length} of ${result.orphans.length} orphan(s)` +
             `${result.failed.length ? `, ${result.failed.length} failed` : ''}\n`
         : `${result.orphans.length} orphan(s); dry run, pass --apply to delete\n`,
@@ -114,10 +115,8 @@ function internalIps(status: unknown): string[] {
 
 /** Registers `k8s-gc` on the `kuryr` program. */
 export function registerK8sGcCommand(program: Command): void {
-  program
-    .command('k8s-gc')
+  withApplyFlags(program.command('k8s-gc'))
     .description('list (and with --apply delete) Neutron objects of deleted pods/namespaces')
-    .option('--apply', 'delete what is listed (default: dry run)', false)
     .option('--json', 'print the result as JSON', false)
     .option('--grace <seconds>', 'only delete objects older than this', '600')
     .option('--kubeconfig <path>', 'use a kubeconfig file instead of [kubernetes] api_root/ssl_*')

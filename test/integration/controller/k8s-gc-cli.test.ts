@@ -60,7 +60,7 @@ describe('kuryr k8s-gc against the real apiserver and Neutron', () => {
     await bed?.sessions.closeAll();
   });
 
-  test('dry run lists the orphan, --apply deletes it', async () => {
+  test('--dry-run lists the orphan, --apply deletes it, both at once are refused', async () => {
     const orphan = await bed.neutron.ports.createTagged(
       {
         network_id: pod.network.id,
@@ -72,7 +72,11 @@ describe('kuryr k8s-gc against the real apiserver and Neutron', () => {
     );
     bed.cleanup.push(`port ${orphan.id}`, () => bed.neutron.ports.delete(orphan.id));
     const args = ['--json', '--grace', '0', '--kubeconfig', KUBECONFIG];
-    const dry = await kuryr(...args);
+    const contradiction = await kuryr(...args, '--apply', '--dry-run');
+    assert.notEqual(contradiction.code, 0);
+    assert.match(contradiction.stderr, /--apply and --dry-run/);
+    await bed.neutron.ports.get(orphan.id); // refused before anything was deleted
+    const dry = await kuryr(...args, '--dry-run');
     assert.equal(dry.code, 0, dry.stderr);
     const listed = JSON.parse(dry.stdout) as { orphans: { id: string }[]; deleted: string[] };
     assert.deepEqual(
