@@ -35,8 +35,13 @@ function fakeNeutron(state: FakeState) {
         answer('details', () => state.details, o.signal),
     },
     subnets: {
-      listAll: (_f: unknown, o: { signal?: AbortSignal }) =>
-        answer('subnets', () => state.subnets, o.signal),
+      // like Neutron: with `fields`, only those fields come back
+      listAll: (f: { fields: (keyof Subnet)[] }, o: { signal?: AbortSignal }) =>
+        answer(
+          'subnets',
+          () => state.subnets.map((s) => Object.fromEntries(f.fields.map((k) => [k, s[k]]))),
+          o.signal,
+        ),
     },
     ports: {
       listAll: (f: { fixed_ips: string[] }, o: { signal?: AbortSignal }) => {

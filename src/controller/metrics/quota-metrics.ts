@@ -110,7 +110,7 @@ export class QuotaMetrics {
     const [details, subnets] = await Promise.all([
       neutron.quotas.getDetails(projectId, { signal }),
       neutron.subnets.listAll(
-        { project_id: projectId, fields: ['name', 'allocation_pools'] },
+        { project_id: projectId, fields: ['id', 'name', 'allocation_pools'] },
         { signal },
       ),
     ]);
