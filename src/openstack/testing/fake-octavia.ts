@@ -3,13 +3,13 @@
  * driver and handler. It models what makes Octavia awkward: every change puts the load balancer in
  * `PENDING_*` for `settlePolls` reads (changes meanwhile are 409 Immutable), duplicate listeners
  * (protocol + port) and members (address + port) are 409, a listener holds one default pool, cascade
- * delete, the status tree, and the version document (`maxVersion`). Unknown paths answer 404.
+ * delete, the status tree, and the version document (`maxVersion`). Unknown paths answer 404. Object
+ * shapes, list filters and the status tree: fake-octavia-objects.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApiRequest, ApiResponse, QueryValue, ServiceClient } from '../http/types.js';
 import { BadRequest, Conflict, Immutable, NotFound } from '../http/errors.js';
-
-type Obj = Record<string, unknown> & { id: string };
+import { lbOf, list, newObject, statusTree, type Obj } from './fake-octavia-objects.js';
 
 const COLLECTIONS: Readonly<Record<string, string>> = {
   loadbalancers: 'loadbalancer',
@@ -90,13 +90,20 @@ export class FakeOctavia implements ServiceClient {
       if (req.method === 'GET') return [200, { [coll]: list(store, req.query ?? {}) }];
       if (req.method === 'POST') return [201, { [singular]: this.create(coll, body[singular]) }];
     } else if (coll === 'loadbalancers' && sub === 'status' && req.method === 'GET') {
-      return [200, { statuses: { loadbalancer: this.tree(this.readLb(id)) } }];
+      return [
+        200,
+        {
+          statuses: {
+            loadbalancer: statusTree(this.readLb(id), this.listeners, this.pools, this.members),
+          },
+        },
+      ];
     } else if (sub === undefined) {
       const obj = coll === 'loadbalancers' ? this.readLb(id, req.method === 'GET') : store.get(id);
       if (obj === undefined) throw new NotFound(`${singular} ${id} not found`);
       if (req.method === 'GET') return [200, { [singular]: obj }];
       if (req.method === 'PUT') {
-        this.touch(this.lbOf(coll, obj), 'PENDING_UPDATE');
+        this.touch(lbOf(coll, obj), 'PENDING_UPDATE');
         Object.assign(obj, body[singular]);
         return [200, { [singular]: obj }];
       }
@@ -144,29 +151,10 @@ export class FakeOctavia implements ServiceClient {
     this.pending.set(lbId, this.settlePolls);
   }
 
-  private lbOf(coll: string, obj: Obj): string {
-    if (coll === 'loadbalancers') return obj.id;
-    return (obj['loadbalancers'] as { id: string }[])[0]?.id ?? '';
-  }
-
-  private base(input: Record<string, unknown>): Obj {
-    return {
-      description: '',
-      tags: [],
-      admin_state_up: true,
-      operating_status: 'OFFLINE',
-      project_id: 'fake-project',
-      ...input,
-      id: randomUUID(),
-      name: input['name'] ?? '',
-      provisioning_status: 'PENDING_CREATE',
-    };
-  }
-
   private create(coll: string, input: Record<string, unknown> | undefined): Obj {
     if (input === undefined) throw new BadRequest('body required');
     if (coll === 'loadbalancers') {
-      const lb = this.base(input);
+      const lb = newObject(input);
       Object.assign(lb, {
         vip_address: input['vip_address'] ?? '198.51.100.7',
         vip_port_id: input['vip_port_id'] ?? randomUUID(),
@@ -183,14 +171,14 @@ export class FakeOctavia implements ServiceClient {
       const lbId = String(input['loadbalancer_id']);
       const dup = [...this.listeners.values()].some(
         (l) =>
-          this.lbOf('listeners', l) === lbId &&
+          lbOf('listeners', l) === lbId &&
           l['protocol'] === input['protocol'] &&
           l['protocol_port'] === input['protocol_port'],
       );
       if (dup)
         throw new Conflict('Another Listener on this Load Balancer is already using protocol_port');
       this.touch(lbId, 'PENDING_UPDATE');
-      const l = this.base(input);
+      const l = newObject(input);
       Object.assign(l, { loadbalancers: [{ id: lbId }], default_pool_id: null });
       delete l['loadbalancer_id'];
       this.listeners.set(l.id, l);
@@ -198,10 +186,10 @@ export class FakeOctavia implements ServiceClient {
     }
     const listener = this.listeners.get(String(input['listener_id']));
     if (listener === undefined) throw new NotFound('listener not found');
-    const lbId = this.lbOf('listeners', listener);
+    const lbId = lbOf('listeners', listener);
     if (listener['default_pool_id']) throw new Conflict('Listener already has a default pool');
     this.touch(lbId, 'PENDING_UPDATE');
-    const p = this.base(input);
+    const p = newObject(input);
     Object.assign(p, {
       loadbalancers: [{ id: lbId }],
       listeners: [{ id: listener.id }],
@@ -216,13 +204,13 @@ export class FakeOctavia implements ServiceClient {
   private remove(coll: string, obj: Obj, query: Record<string, QueryValue>): [number, unknown] {
     if (coll === 'loadbalancers') {
       const children = [...this.listeners.values(), ...this.pools.values()].some(
-        (c) => this.lbOf('x', c) === obj.id,
+        (c) => lbOf('x', c) === obj.id,
       );
       if (children && String(query['cascade']) !== 'true') throw new BadRequest('LB has children');
       this.touch(obj.id, 'PENDING_DELETE');
       return [204, undefined];
     }
-    this.touch(this.lbOf(coll, obj), 'PENDING_UPDATE');
+    this.touch(lbOf(coll, obj), 'PENDING_UPDATE');
     if (coll === 'listeners') this.listeners.delete(obj.id);
     if (coll === 'pools') {
       for (const [id, m] of this.members) if (m['pool_id'] === obj.id) this.members.delete(id);
@@ -242,7 +230,7 @@ export class FakeOctavia implements ServiceClient {
   ): [number, unknown] {
     const pool = this.pools.get(poolId);
     if (pool === undefined) throw new NotFound(`Pool ${poolId} not found.`);
-    const lbId = this.lbOf('pools', pool);
+    const lbId = lbOf('pools', pool);
     const mine = [...this.members.values()].filter((m) => m['pool_id'] === poolId);
     if (memberId === undefined && req.method === 'GET') {
       return [200, { members: list(new Map(mine.map((m) => [m.id, m])), req.query ?? {}) }];
@@ -256,7 +244,7 @@ export class FakeOctavia implements ServiceClient {
       for (const m of mine) if (!given.some((g) => same(m, g))) this.members.delete(m.id);
       for (const g of given) {
         if (mine.some((m) => same(m, g))) continue;
-        const m = this.base(g);
+        const m = newObject(g);
         m['pool_id'] = poolId;
         this.members.set(m.id, m);
       }
@@ -272,7 +260,7 @@ export class FakeOctavia implements ServiceClient {
         throw new Conflict('Duplicate member');
       }
       this.touch(lbId, 'PENDING_UPDATE');
-      const m = this.base(input);
+      const m = newObject(input);
       m['pool_id'] = poolId;
       this.members.set(m.id, m);
       return [201, { member: m }];
@@ -291,48 +279,13 @@ export class FakeOctavia implements ServiceClient {
 
   private cascade(lbId: string): void {
     for (const [id, p] of this.pools) {
-      if (this.lbOf('pools', p) !== lbId) continue;
+      if (lbOf('pools', p) !== lbId) continue;
       for (const [mid, m] of this.members) if (m['pool_id'] === id) this.members.delete(mid);
       this.pools.delete(id);
     }
     for (const [id, l] of this.listeners)
-      if (this.lbOf('listeners', l) === lbId) this.listeners.delete(id);
+      if (lbOf('listeners', l) === lbId) this.listeners.delete(id);
     this.lbs.delete(lbId);
     this.pending.delete(lbId);
   }
-
-  private tree(lb: Obj): Record<string, unknown> {
-    const pools = [...this.pools.values()].filter((p) => this.lbOf('pools', p) === lb.id);
-    const poolTree = (p: Obj) => ({
-      id: p.id,
-      members: [...this.members.values()]
-        .filter((m) => m['pool_id'] === p.id)
-        .map((m) => ({ id: m.id })),
-    });
-    return {
-      id: lb.id,
-      provisioning_status: lb['provisioning_status'],
-      listeners: [...this.listeners.values()]
-        .filter((l) => this.lbOf('listeners', l) === lb.id)
-        .map((l) => ({
-          id: l.id,
-          pools: pools.filter((p) => p.id === l['default_pool_id']).map(poolTree),
-        })),
-      pools: pools.map(poolTree),
-    };
-  }
-}
-
-function list(store: Map<string, Obj>, query: Record<string, QueryValue>): Obj[] {
-  return [...store.values()].filter((o) =>
-    Object.entries(query).every(([k, v]) => {
-      if (v === undefined || k === 'limit' || k === 'marker' || k === 'fields') return true;
-      if (k === 'loadbalancer_id') {
-        return (o['loadbalancers'] as { id: string }[] | undefined)?.some(
-          (x) => x.id === String(v),
-        );
-      }
-      return String(o[k]) === String(v);
-    }),
-  );
 }
