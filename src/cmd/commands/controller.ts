@@ -88,7 +88,7 @@ async function wireDrivers(
       import('../../openstack/octavia/index.js'),
     ]);
     const octavia = new OctaviaClient(session.client('load-balancer'));
-    deps.lbaas = buildLbaasDeps({ neutron, octavia, config, log });
+    deps.lbaas = buildLbaasDeps({ neutron, octavia, config, log, podSubnets: deps.subnets });
   }
   const pool = deps.pool instanceof NeutronVifPool ? deps.pool : undefined;
   return {

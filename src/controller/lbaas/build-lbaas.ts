@@ -9,7 +9,9 @@ import { ConfigurationError } from '../../common/errors/index.js';
 import type { NeutronClient } from '../../openstack/neutron/index.js';
 import type { OctaviaClient } from '../../openstack/octavia/index.js';
 import { FloatingIpDriver } from './floating-ip-driver.js';
+import type { SubnetsDriver } from '../drivers/subnets/types.js';
 import { KlbSync } from './klb-sync.js';
+import { MemberSubnets } from './member-subnets.js';
 import { OctaviaLbaasDriver } from './octavia-driver.js';
 import type { LbaasDriver, PublicIpDriver } from './types.js';
 
@@ -26,6 +28,8 @@ export interface BuildLbaasInput {
   octavia: OctaviaClient;
   config: KuryrConfig;
   log: Logger;
+  /** The pod subnets driver: where `[octavia_defaults] member_mode = L2` looks member addresses up. */
+  podSubnets?: SubnetsDriver;
 }
 
 const LBAAS_ALIASES = ['lbaasv2'];
@@ -49,6 +53,11 @@ export function buildLbaasDeps(d: BuildLbaasInput): LbaasHandlerDeps {
       `[kubernetes] service_public_ip_driver = ${k.servicePublicIpDriver} is unknown (valid: ${PUBLIC_IP_ALIASES.join(', ')})`,
     );
   }
+  if (od.memberMode === 'L2' && d.podSubnets === undefined) {
+    throw new ConfigurationError(
+      '[octavia_defaults] member_mode = L2 needs the pod subnets driver (the controller wires it)',
+    );
+  }
   const log = d.log.child({ component: 'lbaas' });
   const lbaas = new OctaviaLbaasDriver(d.octavia, d.neutron, log, {
     resourceTags: nd.resourceTags,
@@ -68,6 +77,15 @@ export function buildLbaasDeps(d: BuildLbaasInput): LbaasHandlerDeps {
       serviceSubnetId: nd.serviceSubnet,
       projectId: nd.project,
       enforceSgRules: od.enforceSgRules,
+      memberSubnets: new MemberSubnets(
+        {
+          mode: od.memberMode,
+          podSubnets: d.podSubnets,
+          workerNodesSubnets: d.config.podVifNested.workerNodesSubnets,
+          neutron: d.neutron,
+        },
+        log,
+      ),
       timeoutClientData: od.timeoutClientData,
       timeoutMemberData: od.timeoutMemberData,
     },

@@ -24,6 +24,8 @@ export interface DesiredMember {
   ip: string;
   port: number;
   name: string;
+  /** Namespace of the endpoint's pod (the Service's without a targetRef): where its subnet is. */
+  namespace: string;
 }
 
 /** `[octavia_defaults]` timeouts (0 = Octavia's default). */
@@ -84,12 +86,10 @@ export function desiredMembers(klb: KuryrLoadBalancer): DesiredMember[] {
         for (const ep of slice.endpoints ?? []) {
           if (ep.conditions?.ready === false) continue;
           for (const ip of ep.addresses ?? []) {
-            const name = memberName(
-              ep.targetRef?.namespace ?? ns,
-              ep.targetRef?.name ?? ip,
-              sp.port,
-            );
-            out.set(memberKey(lk, ip, sp.port), { listenerKey: lk, ip, port: sp.port, name });
+            const namespace = ep.targetRef?.namespace ?? ns;
+            const name = memberName(namespace, ep.targetRef?.name ?? ip, sp.port);
+            const m = { listenerKey: lk, ip, port: sp.port, name, namespace };
+            out.set(memberKey(lk, ip, sp.port), m);
           }
         }
       }

@@ -7,21 +7,15 @@
 import type { Logger } from 'pino';
 import { NotReadyError, isNotFoundError } from '../../common/errors/index.js';
 import type { KuryrLoadBalancer } from '../../k8s/crds/types.js';
-import {
-  desiredListeners,
-  desiredMembers,
-  listenerKey,
-  memberKey,
-  type TimeoutDefaults,
-} from './desired.js';
+import { desiredListeners, listenerKey, type TimeoutDefaults } from './desired.js';
+import type { MemberSubnets } from './member-subnets.js';
+import { syncMembers } from './member-sync.js';
 import { loadBalancerName } from './names.js';
 import type {
   KlbListener,
-  KlbPool,
   KlbStatus,
   LbaasDriver,
   LoadBalancerRequest,
-  MemberRequest,
   PublicIpDriver,
 } from './types.js';
 
@@ -35,6 +29,8 @@ export interface KlbSyncOptions extends TimeoutDefaults {
   projectId?: string | undefined;
   /** `[octavia_defaults] enforce_sg_rules`. */
   enforceSgRules: boolean;
+  /** `[octavia_defaults] member_mode` subnets. @default every member on the service subnet (L3) */
+  memberSubnets?: MemberSubnets | undefined;
 }
 
 /** Saves the status (a JSON patch of `/status`). */
@@ -144,7 +140,7 @@ export class KlbSync {
     if (changed) await save(st);
 
     // 4. Members by (listener, ip, port).
-    changed = await this.syncMembers(klb, st, o);
+    changed = await syncMembers(this.lbaas, this.opts.memberSubnets, this.log, klb, st, o);
     if (changed) await save(st);
 
     // 5. Public IP of LoadBalancer Services.
@@ -166,54 +162,6 @@ export class KlbSync {
     if (inv === undefined) return 'deleted from Octavia';
     if (inv.provisioningStatus === 'ERROR') return 'provisioning_status ERROR';
     return undefined;
-  }
-
-  private async syncMembers(
-    klb: KuryrLoadBalancer,
-    st: KlbStatus,
-    o: { signal?: AbortSignal },
-  ): Promise<boolean> {
-    const lb = st.loadbalancer!;
-    const keyOfPool = new Map<string, string>();
-    for (const p of st.pools ?? []) {
-      const l = (st.listeners ?? []).find((x) => x.id === p.listener_id);
-      if (l) keyOfPool.set(p.id, listenerKey(l.protocol, l.port));
-    }
-    const want = new Map(
-      desiredMembers(klb).map((m) => [memberKey(m.listenerKey, m.ip, m.port), m]),
-    );
-    let changed = false;
-    for (const m of [...(st.members ?? [])]) {
-      const lk = keyOfPool.get(m.pool_id);
-      if (lk !== undefined && want.has(memberKey(lk, m.ip, m.port))) continue;
-      await this.lbaas.releaseMember(lb, m, o);
-      st.members = (st.members ?? []).filter((x) => x.id !== m.id);
-      changed = true;
-    }
-    const have = new Set(
-      (st.members ?? []).map((m) => memberKey(keyOfPool.get(m.pool_id) ?? '', m.ip, m.port)),
-    );
-    const missing = new Map<KlbPool, MemberRequest[]>();
-    for (const [key, m] of want) {
-      if (have.has(key)) continue;
-      const pool = (st.pools ?? []).find((p) => keyOfPool.get(p.id) === m.listenerKey);
-      if (pool === undefined) continue; // protocol Octavia cannot serve
-      const req = { ip: m.ip, port: m.port, name: m.name, subnetId: lb.subnet_id };
-      missing.set(pool, [...(missing.get(pool) ?? []), req]);
-    }
-    for (const [pool, reqs] of missing) {
-      // A pool without members is filled in one transition; otherwise the existing members stay
-      // untouched and only the new ones are added.
-      const empty = !(st.members ?? []).some((m) => m.pool_id === pool.id);
-      if (empty) (st.members ??= []).push(...(await this.lbaas.ensureMembers(lb, pool, reqs, o)));
-      else {
-        for (const req of reqs) {
-          (st.members ??= []).push(await this.lbaas.ensureMember(lb, pool, req, o));
-        }
-      }
-      changed = true;
-    }
-    return changed;
   }
 
   private async syncPublicIp(
