@@ -106,7 +106,22 @@ function world() {
     Object.fromEntries(
       [...octaviaFake.members.values()].map((m) => [String(m['address']), m['subnet_id']]),
     );
-  return { octaviaFake, neutronFake, sync, podDriver, run, members, svc, pods, workers, warnings };
+  const dropMember = (ip: string) => {
+    status = { ...status, members: (status.members ?? []).filter((m) => m.ip !== ip) };
+  };
+  return {
+    octaviaFake,
+    neutronFake,
+    sync,
+    podDriver,
+    run,
+    members,
+    dropMember,
+    svc,
+    pods,
+    workers,
+    warnings,
+  };
 }
 
 describe('member_mode', () => {
@@ -177,6 +192,19 @@ describe('member_mode', () => {
     };
     await w.run(w.sync('L2', notReady), ['10.1.0.3']);
     assert.deepEqual(w.members(), { '10.1.0.3': w.svc.id });
+  });
+
+  test('a member found again after a lost status write records its real subnet and is replaced next', async () => {
+    const w = world();
+    await w.run(w.sync('L3', w.podDriver), ['10.1.0.3', '10.1.0.4']);
+    // The status lost one member (crash before its write); Octavia still has it on the service subnet.
+    w.dropMember('10.1.0.4');
+    const l2 = w.sync('L2', w.podDriver);
+    const first = await w.run(l2, ['10.1.0.3', '10.1.0.4']);
+    const found = first.members!.find((m) => m.ip === '10.1.0.4')!;
+    assert.equal(found.subnet_id, w.svc.id, 'the 409-found member is recorded as it is');
+    await w.run(l2, ['10.1.0.3', '10.1.0.4']);
+    assert.deepEqual(w.members(), { '10.1.0.3': w.pods.id, '10.1.0.4': w.pods.id });
   });
 
   test('L3 -> L2 -> L3 converges, replacing only the members whose subnet changes', async () => {

@@ -189,7 +189,9 @@ export class OctaviaChildren {
       pool_id: pool.id,
       port: req.port,
       project_id: lb.project_id,
-      subnet_id: req.subnetId,
+      // Octavia's own value: a member found after a 409 may sit on another subnet (member_mode was
+      // changed meanwhile); recording the truth lets the next sync replace it.
+      subnet_id: m.subnet_id ?? req.subnetId,
     };
   }
 
