@@ -19,18 +19,14 @@ import type { NetworkPolicySpec } from '../../../src/controller/policy/types.js'
 import { KINDS } from '../../../src/k8s/kinds.js';
 import {
   closeWorld,
-  expectPortSgs,
-  expectRules,
-  knpGone,
   leakedPolicySgs,
   makeNamespace,
   makePod,
   openWorld,
-  policySgId,
-  portSgs,
   type PolicyWorld,
   type WorldPod,
 } from './policy-world.js';
+import { expectPortSgs, expectRules, knpGone, policySgId, portSgs } from './policy-probes.js';
 
 /** The pods by short name (`a/web`, `b/db` …). */
 type Pods = Record<string, WorldPod>;

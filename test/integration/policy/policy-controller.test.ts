@@ -23,7 +23,7 @@ import {
 import { applyCrds, connectKube, deleteNamespace, waitFor } from '../k8s/kube-env.js';
 import type { KubeClient } from '../../../src/k8s/client.js';
 import type { PodSubnet } from '../../../src/controller/drivers/pod-vif/types.js';
-import { ruleLine } from './policy-world.js';
+import { ruleLine } from './policy-probes.js';
 
 const WAIT = 120_000;
 

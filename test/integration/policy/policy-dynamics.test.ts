@@ -19,20 +19,22 @@ import { KINDS } from '../../../src/k8s/kinds.js';
 import {
   closeWorld,
   deletePod,
-  expectPortSgs,
-  expectRules as expectRulesOf,
-  knpGone,
   leakedPolicySgs,
   makeNamespace,
   makePod,
   openWorld,
-  policySgId,
-  portSgs,
   WAIT_MS,
   waitFor,
   type PolicyWorld,
   type WorldPod,
 } from './policy-world.js';
+import {
+  expectPortSgs,
+  expectRules as expectRulesOf,
+  knpGone,
+  policySgId,
+  portSgs,
+} from './policy-probes.js';
 
 const EGRESS_ANY = ['egress IPv4 any all any', 'egress IPv6 any all any'];
 const from = (...pods: WorldPod[]) => pods.map((p) => `ingress IPv4 any all ${p.ip}/32`);
