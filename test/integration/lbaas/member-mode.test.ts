@@ -146,7 +146,13 @@ describe('member_mode L2/L3 against the real Octavia, Neutron and kube-apiserver
 
     // The same cluster switched to L2: the pod members move, the stranger stays as it was.
     bed.octaviaHttp.reset();
+    bed.neutronHttp.reset();
     const l2 = await run('mode', 'L2');
+    console.log(
+      `# L3 -> L2 switch (3 members, 2 moved): Neutron ${bed.neutronHttp.count} requests ` +
+        `(pod subnet + network, read once), Octavia ${bed.octaviaHttp.count} ` +
+        `(${bed.octaviaHttp.requests.filter((r) => !r.startsWith('GET')).length} writes)`,
+    );
     const m2 = await octaviaMembers(l2);
     assert.deepEqual(subnets(m2), { [`${POD}.11`]: pod, [`${POD}.12`]: pod, [STRANGER]: svc });
     assert.equal(m2[STRANGER]!.id, m3[STRANGER]!.id, 'the unaffected member is untouched');
@@ -159,13 +165,15 @@ describe('member_mode L2/L3 against the real Octavia, Neutron and kube-apiserver
       subnets(m2),
     );
 
-    // Settled: another L2 run writes nothing.
+    // Settled: another L2 run writes nothing, and the cached pod subnet costs no Neutron request.
     bed.octaviaHttp.reset();
+    bed.neutronHttp.reset();
     await run('mode', 'L2');
     assert.deepEqual(
       bed.octaviaHttp.requests.filter((r) => !r.startsWith('GET')),
       [],
     );
+    assert.deepEqual(bed.neutronHttp.requests, []);
 
     // Back to L3.
     const back = await run('mode', 'L3');
