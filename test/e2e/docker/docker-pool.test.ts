@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TAG_PORT_POOL } from '../../../src/libnetwork/port-pool.js';
-import { containerIp, docker, DockerSuite, endpointField, endpointPort } from './docker-harness.js';
+import { containerIp, docker, endpointField, endpointPort } from './docker-harness.js';
+import { DockerSuite } from './docker-suite.js';
 
 const macOf = (container: string, network: string) =>
   endpointField(container, network, 'MacAddress');

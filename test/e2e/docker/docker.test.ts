@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { containerIp, docker, DockerSuite, neutronNetworkOf } from './docker-harness.js';
+import { containerIp, docker, neutronNetworkOf } from './docker-harness.js';
+import { DockerSuite } from './docker-suite.js';
 
 describe('kuryr libnetwork with real dockerd', () => {
   const s = new DockerSuite();
