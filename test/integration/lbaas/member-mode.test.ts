@@ -18,10 +18,14 @@ import { loadConfig } from '../../../src/common/config/index.js';
 import { DefaultSubnetsDriver } from '../../../src/controller/drivers/subnets/default.js';
 import { KuryrLoadBalancerHandler } from '../../../src/controller/handlers/kuryrloadbalancer.js';
 import { buildLbaasDeps } from '../../../src/controller/lbaas/build-lbaas.js';
+import { isNotFoundError } from '../../../src/common/errors/index.js';
 import { CRD_API_VERSION } from '../../../src/k8s/constants.js';
 import type { KuryrLoadBalancer } from '../../../src/k8s/crds/types.js';
 import { KINDS } from '../../../src/k8s/kinds.js';
 import type { Subnet } from '../../../src/openstack/neutron/index.js';
+import { startController, type ControllerProcess } from '../../helpers/controller-process.js';
+import { requireOctaviaOpenStackEnv } from '../../helpers/openstack-env.js';
+import { waitFor } from '../k8s/kube-env.js';
 import { WAIT, cleanupKlb, openLbaasBed, readKlb, type LbaasBed } from './lbaas-bed.js';
 
 const SVC = '10.237.53';
@@ -78,7 +82,12 @@ describe('member_mode L2/L3 against the real Octavia, Neutron and kube-apiserver
       handlers.set(mode, new KuryrLoadBalancerHandler(d.sync, d.lbaas, d.pubIp));
     }
   });
+  let controller: ControllerProcess | undefined;
   after(async () => {
+    const code = await controller?.stop();
+    if (code !== undefined && code !== 0 && code !== 'SIGTERM') {
+      console.log(`# controller exited with ${String(code)}; tail:\n${controller!.log()}`);
+    }
     await bed?.close();
   });
 
@@ -189,5 +198,58 @@ describe('member_mode L2/L3 against the real Octavia, Neutron and kube-apiserver
     assert.deepEqual(subnets(ms), { [`${POD}.21`]: podSubnet.id, [`${POD}.22`]: podSubnet.id });
     const lb = await bed.octavia.loadBalancers.get(klb.status!.loadbalancer!.id);
     assert.equal(lb.vip_subnet_id, bed.serviceSubnet.id, 'the VIP stays on the service subnet');
+  });
+
+  test('the real kuryr controller with member_mode = L2 (kuryr.conf via OS_OCTAVIA_DEFAULTS__MEMBER_MODE) puts members on the pod subnet', async () => {
+    // The KLBs of the cases above have no finalizer (no pipeline ran): drop them so the controller
+    // (watching this namespace) handles only its own.
+    for (const name of ['mode', 'fresh']) {
+      await bed.kube.delete(KINDS.kuryrLoadBalancer, name, bed.namespace).catch((e: unknown) => {
+        if (!isNotFoundError(e)) throw e;
+      });
+    }
+    const sg = await bed.neutron.securityGroups.create({
+      name: `${bed.prefix}-sg`,
+      project_id: bed.projectId,
+    });
+    bed.cleanup.push(`security group ${sg.id}`, () => bed.neutron.securityGroups.delete(sg.id));
+    controller = startController(requireOctaviaOpenStackEnv(), {
+      projectId: bed.projectId,
+      podSubnetId: podSubnet.id,
+      podSecurityGroupIds: [sg.id],
+      resourceTags: [bed.prefix],
+      enabledHandlers: 'kuryrloadbalancer',
+      services: { subnetId: bed.serviceSubnet.id },
+      watchNamespace: bed.namespace,
+      env: { OS_OCTAVIA_DEFAULTS__MEMBER_MODE: 'L2' },
+    });
+    await createKlb('ctl', `${SVC}.12`, [`${POD}.31`, STRANGER]);
+    const klb = await waitFor(
+      'the controller to record 2 members',
+      async () => {
+        if (controller?.child.exitCode !== null) {
+          throw new Error(`the controller exited: ${controller?.log()}`);
+        }
+        const k = await readKlb(bed, 'ctl');
+        if (k) cleanupKlb(bed, k);
+        return (k?.status?.members ?? []).length === 2 ? k : undefined;
+      },
+      240_000,
+    );
+    const ms = await octaviaMembers(klb);
+    assert.deepEqual(subnets(ms), {
+      [`${POD}.31`]: podSubnet.id,
+      [STRANGER]: bed.serviceSubnet.id,
+    });
+
+    // Deleting the KLB while the controller runs releases the load balancer (finalizer).
+    const lbId = klb.status!.loadbalancer!.id;
+    await bed.kube.delete(KINDS.kuryrLoadBalancer, 'ctl', bed.namespace);
+    await waitFor(
+      'the KuryrLoadBalancer to go',
+      async () => ((await readKlb(bed, 'ctl')) === undefined ? true : undefined),
+      240_000,
+    );
+    await assert.rejects(bed.octavia.loadBalancers.get(lbId), (e: Error) => isNotFoundError(e));
   });
 });
