@@ -27,10 +27,10 @@ import {
   checkWiring,
   createPods,
   RobustnessSuite,
-  terminateNamespace,
   waitUntil,
   wiredCount,
 } from './restart-harness.js';
+import { terminateNamespace } from './namespace-lifecycle.js';
 
 const PODS = 6;
 const gone = (p: Promise<unknown>) =>

@@ -24,10 +24,10 @@ import {
   deletePodsAndWait,
   loggedValues,
   RobustnessSuite,
-  terminateNamespace,
   waitUntil,
   wiredCount,
 } from './restart-harness.js';
+import { terminateNamespace } from './namespace-lifecycle.js';
 
 const PODS = 30;
 
