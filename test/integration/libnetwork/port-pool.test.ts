@@ -178,8 +178,12 @@ describe('libnetwork port pool (real Neutron)', () => {
   test('a restarted plugin recovers the pool from Neutron and attaches from it', async () => {
     const before = new Set(pools[0]?.portIds());
     const pool = newPool();
-    assert.equal(await pool.recover(), before.size);
-    assert.deepEqual(new Set(pool.portIds()), before);
+    // recover() takes every free pooled port of this host, also those of other plugins' networks that
+    // another suite may be using at the same moment: assert on this network's subnet only.
+    assert.ok((await pool.recover()) >= before.size);
+    assert.equal(pool.size(subnet.id), before.size);
+    const recovered = new Set(pool.portIds());
+    for (const id of before) assert.ok(recovered.has(id), `pooled port ${id} recovered`);
     await serveWith(pool);
     const n0 = bed.client.count;
     const ep = await attach(bed, net, { noIpamMac: true });
