@@ -7,34 +7,20 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { readBody } from '../../common/read-body.js';
 import type { CniMetrics } from './metrics.js';
 import type { CniRoutes } from './routes.js';
 
 const MAX_BODY = 1 << 20;
 
-function readBody(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(text.trim() === '' ? {} : JSON.parse(text));
-      } catch {
-        resolve(undefined);
-      }
-    });
-    req.on('error', reject);
-  });
+/** The JSON request body: `{}` when empty, undefined when it is no JSON (the routes answer that). */
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req, MAX_BODY);
+  try {
+    return text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function send(
@@ -75,7 +61,7 @@ export class CniDaemonServer {
       res.on('close', () => {
         if (!res.writableFinished) abort.abort();
       });
-      readBody(req)
+      readJsonBody(req)
         .then((body) =>
           this.routes.handle(new URL(req.url ?? '/', 'http://x').pathname, body, abort.signal),
         )

@@ -11,30 +11,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigurationError, ConflictError } from '../../common/errors/index.js';
+import { BodyTooLargeError, readBody } from '../../common/read-body.js';
 import type { PoolManagerRoutes, RouteReply } from './routes.js';
 
 /** Largest request body accepted (bytes). */
 export const MAX_BODY = 64 * 1024;
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new BodyTooLarge(`request body larger than ${MAX_BODY} bytes`));
-        req.pause();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, reply: RouteReply): void {
   res.writeHead(reply.status, {
@@ -128,12 +109,12 @@ export class PoolManagerServer {
   private serve(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://pool-manager').pathname;
     const method = req.method ?? '';
-    void readBody(req)
+    void readBody(req, MAX_BODY)
       .then((body) => this.routes.handle(method, path, body))
       .then(
         (reply) => send(res, reply),
         (error: unknown) => {
-          const tooLarge = error instanceof BodyTooLarge;
+          const tooLarge = error instanceof BodyTooLargeError;
           if (!tooLarge) this.log.warn({ err: error, path }, 'pool manager: unreadable request');
           send(res, {
             status: tooLarge ? 413 : 400,
