@@ -164,7 +164,8 @@ async function runMode(
     podSubnetId: settings.subnetId,
     podSecurityGroupIds: [settings.sgId],
     vifPoolDriver: mode === 'pool' ? 'neutron' : 'noop',
-    vifPool: { batch: 10, min: 5, updateFrequency: 20 },
+    // `ports_pool_batch` caps the controller's bulk POSTs: the same size as the peer's bulk requests.
+    vifPool: { batch: BULK, min: 5, updateFrequency: 20 },
     debug: true,
     watchNamespace: namespace,
     env: { OS_KUBERNETES__HANDLER_WORKERS: String(WORKERS) },
